@@ -1,0 +1,200 @@
+//! `kubepatch`: patch a Kubernetes object locally, as `kubectl patch --local`
+//! does, with kube-apiserver's semantics and errors.
+//!
+//! Exit codes: 0 success (the new object on stdout); 1 the patch failed (the
+//! `metav1.Status` as JSON on stdout, its message on stderr); 2 usage error.
+
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+use clap::{ArgGroup, Parser, ValueEnum};
+use kubepatch::{FixedClock, Mode, PatchParams, PatchRequest, PatchType, SystemClock};
+use serde::Serialize;
+use serde_json::Value;
+
+/// Patch a Kubernetes object locally with kube-apiserver's PATCH semantics.
+#[derive(Parser, Debug)]
+#[command(name = "kubepatch", version, about)]
+#[command(group(ArgGroup::new("patch-source").required(true).args(["patch", "patch_file"])))]
+#[command(group(ArgGroup::new("media").args(["patch_type", "content_type"])))]
+struct Cli {
+    /// The live object, JSON or YAML (`-` reads stdin). Leave it out with
+    /// `--type apply` when the object does not exist yet.
+    #[arg(short = 'f', long = "filename", value_name = "FILE")]
+    file: Option<String>,
+
+    /// The patch body.
+    #[arg(short = 'p', long = "patch", value_name = "PATCH")]
+    patch: Option<String>,
+
+    /// Read the patch body from a file (`-` reads stdin).
+    #[arg(long = "patch-file", value_name = "FILE")]
+    patch_file: Option<String>,
+
+    /// The patch strategy, as `kubectl patch --type` names it.
+    #[arg(long = "type", value_name = "TYPE", default_value = "strategic", value_enum)]
+    patch_type: TypeArg,
+
+    /// Send this raw Content-Type instead of one chosen by `--type`.
+    #[arg(long = "content-type", value_name = "MEDIA")]
+    content_type: Option<String>,
+
+    /// The field manager (`fieldManager`); required for apply.
+    #[arg(long = "field-manager", value_name = "NAME")]
+    field_manager: Option<String>,
+
+    /// Apply only: take ownership of fields other managers own (`force=true`).
+    #[arg(long = "force-conflicts")]
+    force_conflicts: bool,
+
+    /// A Kubernetes OpenAPI v2 or v3 document giving merge rules for
+    /// strategic merge and apply (the JSON strategies ignore it).
+    #[arg(long = "schema", value_name = "OPENAPI_FILE")]
+    schema: Option<String>,
+
+    /// The time written into managedFields (RFC 3339), for reproducible output.
+    #[arg(long = "now", value_name = "RFC3339")]
+    now: Option<String>,
+
+    /// Output format.
+    #[arg(short = 'o', long = "output", value_name = "FORMAT", default_value = "json", value_enum)]
+    output: Output,
+
+    /// Follow RFC 6902 / RFC 7396 to the letter instead of kube-apiserver's behaviour.
+    #[arg(long = "rfc")]
+    rfc: bool,
+
+    /// `fieldValidation`: Ignore, Warn (default) or Strict.
+    #[arg(long = "field-validation", value_name = "DIRECTIVE")]
+    field_validation: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+enum TypeArg {
+    Json,
+    Merge,
+    Strategic,
+    Apply,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+enum Output {
+    Json,
+    Yaml,
+}
+
+/// A usage problem: exit 2 with a message.
+struct Usage(String);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(code) => code,
+        Err(Usage(message)) => {
+            eprintln!("kubepatch: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: &Cli) -> Result<ExitCode, Usage> {
+    let body = match (&cli.patch, &cli.patch_file) {
+        (Some(p), _) => p.clone().into_bytes(),
+        (None, Some(path)) => read(path)?,
+        (None, None) => return Err(Usage("one of -p or --patch-file is required".into())),
+    };
+    let live = match &cli.file {
+        Some(path) => {
+            let bytes = read(path)?;
+            let doc = kubepatch::decode::yaml(&bytes).map_err(|e| Usage(format!("{path}: {e}")))?;
+            Some(doc.value)
+        }
+        None => None,
+    };
+    if let Some(path) = &cli.schema {
+        read(path)?;
+    }
+    let fixed;
+    let clock: &dyn kubepatch::Clock = match &cli.now {
+        Some(text) => {
+            let ts: jiff::Timestamp =
+                text.parse().map_err(|e| Usage(format!("--now {text:?} is not an RFC 3339 time: {e}")))?;
+            fixed = FixedClock(ts);
+            &fixed
+        }
+        None => &SystemClock,
+    };
+    let content_type = match &cli.content_type {
+        Some(raw) => raw.clone(),
+        None => {
+            let t = match cli.patch_type {
+                TypeArg::Json => PatchType::Json,
+                TypeArg::Merge => PatchType::Merge,
+                TypeArg::Strategic => PatchType::Strategic,
+                TypeArg::Apply => PatchType::Apply,
+            };
+            t.content_type().to_string()
+        }
+    };
+    let params = PatchParams {
+        field_manager: cli.field_manager.clone(),
+        force: cli.force_conflicts.then_some(true),
+        dry_run: Vec::new(),
+        field_validation: cli.field_validation.clone(),
+    };
+    let mut request = PatchRequest::new(&content_type, &body)
+        .params(params)
+        .clock(clock)
+        .mode(if cli.rfc { Mode::Rfc } else { Mode::Kubernetes });
+    if let Some(live) = &live {
+        request = request.live(live);
+    }
+    let mut stdout = std::io::stdout().lock();
+    match request.run() {
+        Ok(outcome) => {
+            for warning in &outcome.warnings {
+                eprintln!("Warning: {warning}");
+            }
+            let text = render(&outcome.object, cli.output).map_err(Usage)?;
+            let _ = stdout.write_all(text.as_bytes());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(err) => {
+            let status = err.to_status();
+            let text = pretty(&status);
+            let _ = stdout.write_all(text.as_bytes());
+            eprintln!("error: {}", status.message);
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn read(path: &str) -> Result<Vec<u8>, Usage> {
+    if path == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin().read_to_end(&mut buf).map_err(|e| Usage(format!("stdin: {e}")))?;
+        return Ok(buf);
+    }
+    std::fs::read(path).map_err(|e| Usage(format!("{path}: {e}")))
+}
+
+fn render(object: &Value, output: Output) -> Result<String, String> {
+    match output {
+        Output::Json => Ok(pretty(object)),
+        Output::Yaml => serde_saphyr::to_string(object).map_err(|e| e.to_string()),
+    }
+}
+
+/// JSON indented by four spaces, as `kubectl -o json` prints it, with a final newline.
+fn pretty<T: serde::Serialize>(value: &T) -> String {
+    let mut out = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);
+    // Both types printed here (a `Value` and a `Status` of strings and
+    // integers) have string keys only, so serializing them into memory cannot fail.
+    value.serialize(&mut ser).expect("a Value or a Status always serializes");
+    // serde_json only ever writes UTF-8.
+    let mut text = String::from_utf8(out).expect("serde_json writes UTF-8");
+    text.push('\n');
+    text
+}

@@ -1,0 +1,284 @@
+//! Reading request bodies and objects: JSON, and YAML read with YAML 1.1
+//! scalars as kube-apiserver's go-yaml v2 reads them.
+//!
+//! Both readers build a `serde_json::Value` and, on the way, note every
+//! duplicate key (the last one wins, as in Go's decoders) so that
+//! `fieldValidation` can warn about them or refuse them.
+//!
+//! ```
+//! use kubepatch::decode::{json, yaml};
+//!
+//! let doc = json(br#"{"a": 1, "a": 2}"#).unwrap();
+//! assert_eq!(doc.value, serde_json::json!({"a": 2}));
+//! assert_eq!(doc.duplicates, vec!["a".to_string()]);
+//!
+//! let doc = yaml(b"mode: 0644\nenabled: on\n").unwrap();
+//! assert_eq!(doc.value, serde_json::json!({"mode": 420, "enabled": true}));
+//! ```
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+
+use crate::error::Error;
+
+/// kube-apiserver's request body limit (`MaxRequestBodyBytes`, 3 MiB).
+pub const MAX_BODY_BYTES: usize = 3 * 1024 * 1024;
+
+/// A decoded document and the paths of the keys it held twice.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded {
+    /// The document, the last of duplicate keys kept.
+    pub value: Value,
+    /// Paths of duplicate keys, e.g. `metadata.labels.app` or `[0].op`.
+    pub duplicates: Vec<String>,
+}
+
+/// Refuse a body over [`MAX_BODY_BYTES`] with kube-apiserver's 413.
+///
+/// ```
+/// let big = vec![b' '; kubepatch::decode::MAX_BODY_BYTES + 1];
+/// assert_eq!(kubepatch::decode::check_size(&big).unwrap_err().code(), 413);
+/// ```
+pub fn check_size(body: &[u8]) -> Result<(), Error> {
+    if body.len() > MAX_BODY_BYTES {
+        return Err(Error::TooLarge { message: format!("limit is {MAX_BODY_BYTES}") });
+    }
+    Ok(())
+}
+
+/// Parse JSON, noting duplicate keys. The error is serde_json's, with line and column.
+///
+/// ```
+/// let err = kubepatch::decode::json(b"{\"a\":").unwrap_err();
+/// assert!(err.to_string().contains("line 1 column 5"));
+/// ```
+pub fn json(bytes: &[u8]) -> Result<Decoded, serde_json::Error> {
+    let tracked: Tracked = serde_json::from_slice(bytes)?;
+    Ok(tracked.into_decoded())
+}
+
+/// Whether a body looks like JSON (its first non-blank byte opens an object
+/// or an array): kube clients send JSON as `application/apply-patch+yaml`,
+/// and such bodies take the JSON path.
+pub fn looks_like_json(bytes: &[u8]) -> bool {
+    matches!(bytes.iter().find(|b| !b.is_ascii_whitespace()), Some(b'{' | b'['))
+}
+
+/// Parse YAML (one document) with go-yaml v2's YAML 1.1 scalars: `yes`/`no`/
+/// `on`/`off`/`y`/`n` are booleans, `0644` is octal; non-string keys become
+/// strings as sigs.k8s.io/yaml converts them. A body that looks like JSON
+/// takes the JSON parser first.
+///
+/// ```
+/// let doc = kubepatch::decode::yaml(b"{\"apiVersion\": \"v1\"}").unwrap();
+/// assert_eq!(doc.value["apiVersion"], "v1");
+/// let doc = kubepatch::decode::yaml(b"a: yes\nb: 'yes'\n").unwrap();
+/// assert_eq!(doc.value, serde_json::json!({"a": true, "b": "yes"}));
+/// ```
+pub fn yaml(bytes: &[u8]) -> Result<Decoded, String> {
+    if looks_like_json(bytes)
+        && let Ok(doc) = json(bytes)
+    {
+        return Ok(doc);
+    }
+    let mut options = serde_saphyr::Options::default();
+    options.legacy_octal_numbers = true;
+    options.strict_booleans = false;
+    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::PassThrough;
+    options.with_snippet = false;
+    let tracked: Option<Tracked> =
+        serde_saphyr::from_slice_with_options(bytes, options).map_err(|e| e.to_string())?;
+    Ok(tracked.map(Tracked::into_decoded).unwrap_or(Decoded { value: Value::Null, duplicates: vec![] }))
+}
+
+/// A value with the relative paths of its duplicate keys.
+struct Tracked {
+    value: Value,
+    duplicates: Vec<String>,
+}
+
+impl Tracked {
+    fn leaf(value: Value) -> Self {
+        Tracked { value, duplicates: Vec::new() }
+    }
+
+    fn into_decoded(self) -> Decoded {
+        Decoded { value: self.value, duplicates: self.duplicates }
+    }
+}
+
+impl<'de> Deserialize<'de> for Tracked {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(TrackedVisitor)
+    }
+}
+
+struct TrackedVisitor;
+
+impl<'de> Visitor<'de> for TrackedVisitor {
+    type Value = Tracked;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Tracked, E> {
+        Ok(Tracked::leaf(Value::Bool(v)))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Tracked, E> {
+        Ok(Tracked::leaf(Value::Number(v.into())))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Tracked, E> {
+        Ok(Tracked::leaf(Value::Number(v.into())))
+    }
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Tracked, E> {
+        match i64::try_from(v) {
+            Ok(i) => self.visit_i64(i),
+            Err(_) => match u64::try_from(v) {
+                Ok(u) => self.visit_u64(u),
+                Err(_) => self.visit_f64(v as f64),
+            },
+        }
+    }
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Tracked, E> {
+        match u64::try_from(v) {
+            Ok(u) => self.visit_u64(u),
+            Err(_) => self.visit_f64(v as f64),
+        }
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Tracked, E> {
+        Number::from_f64(v)
+            .map(|n| Tracked::leaf(Value::Number(n)))
+            .ok_or_else(|| E::custom(format!("{v} is not a JSON number")))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Tracked, E> {
+        Ok(Tracked::leaf(Value::String(v.to_string())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Tracked, E> {
+        Ok(Tracked::leaf(Value::String(v)))
+    }
+    fn visit_none<E>(self) -> Result<Tracked, E> {
+        Ok(Tracked::leaf(Value::Null))
+    }
+    fn visit_unit<E>(self) -> Result<Tracked, E> {
+        Ok(Tracked::leaf(Value::Null))
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Tracked, D::Error> {
+        Tracked::deserialize(d)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Tracked, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        let mut duplicates = Vec::new();
+        while let Some(item) = seq.next_element::<Tracked>()? {
+            let index = items.len();
+            duplicates.extend(item.duplicates.into_iter().map(|d| join_index(index, &d)));
+            items.push(item.value);
+        }
+        Ok(Tracked { value: Value::Array(items), duplicates })
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Tracked, A::Error> {
+        let mut object = Map::new();
+        let mut duplicates = Vec::new();
+        while let Some(Key(key)) = map.next_key::<Key>()? {
+            let child: Tracked = map.next_value()?;
+            duplicates.extend(child.duplicates.into_iter().map(|d| join_key(&key, &d)));
+            if object.insert(key.clone(), child.value).is_some() {
+                duplicates.push(key);
+            }
+        }
+        Ok(Tracked { value: Value::Object(object), duplicates })
+    }
+}
+
+fn join_key(key: &str, rest: &str) -> String {
+    if rest.starts_with('[') { format!("{key}{rest}") } else { format!("{key}.{rest}") }
+}
+
+fn join_index(index: usize, rest: &str) -> String {
+    if rest.starts_with('[') { format!("[{index}]{rest}") } else { format!("[{index}].{rest}") }
+}
+
+/// A map key: strings as they are, other scalars spelled as sigs.k8s.io/yaml
+/// spells them when it turns YAML keys into JSON keys.
+struct Key(String);
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = Key;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a scalar map key")
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Key, E> {
+        Ok(Key(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Key, E> {
+        Ok(Key(v))
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Key, E> {
+        Ok(Key(v.to_string()))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Key, E> {
+        Ok(Key(v.to_string()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Key, E> {
+        Ok(Key(v.to_string()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Key, E> {
+        Ok(Key(v.to_string()))
+    }
+    fn visit_unit<E>(self) -> Result<Key, E> {
+        Ok(Key("null".to_string()))
+    }
+    fn visit_none<E>(self) -> Result<Key, E> {
+        Ok(Key("null".to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json as j;
+
+    #[test]
+    fn duplicate_paths() {
+        let doc = json(br#"[{"op":"add","op":"remove"},{"v":{"a":1,"a":2}}]"#).unwrap();
+        assert_eq!(doc.duplicates, vec!["[0].op".to_string(), "[1].v.a".to_string()]);
+        let doc = json(br#"{"m":{"l":[{"x":1,"x":1}]}}"#).unwrap();
+        assert_eq!(doc.duplicates, vec!["m.l[0].x".to_string()]);
+    }
+
+    #[test]
+    fn yaml_11_scalars() {
+        let doc = yaml(b"a: on\nb: off\nc: Yes\nd: n\ne: 010\nf: 12\ng: '010'\nh: null\ni: ~\n").unwrap();
+        assert_eq!(
+            doc.value,
+            j!({"a": true, "b": false, "c": true, "d": false, "e": 8, "f": 12, "g": "010", "h": null, "i": null})
+        );
+    }
+
+    #[test]
+    fn yaml_duplicates_and_keys() {
+        let doc = yaml(b"a: 1\na: 2\n1: x\ntrue: z\n").unwrap();
+        assert_eq!(doc.value, j!({"a": 2, "1": "x", "true": "z"}));
+        assert_eq!(doc.duplicates, vec!["a".to_string()]);
+    }
+
+    #[test]
+    fn yaml_errors_are_messages() {
+        assert!(yaml(b"a: [1, 2\n").is_err());
+        assert!(yaml(b"a: b: c\n").is_err());
+    }
+
+    #[test]
+    fn json_in_yaml_clothing() {
+        let doc = yaml(br#"  {"kind": "Endpoints", "x": [1, 2.5]}"#).unwrap();
+        assert_eq!(doc.value, j!({"kind": "Endpoints", "x": [1, 2.5]}));
+    }
+}

@@ -1,0 +1,115 @@
+//! JSON Patch (RFC 6902), as kube-apiserver applies it or to the letter.
+//!
+//! [`apply`] takes the document by reference and returns the patched copy, so
+//! a failing patch cannot touch the caller's object. Errors carry the failing
+//! operation's index and op.
+//!
+//! ```
+//! use kubepatch::{json_patch, Mode};
+//! use serde_json::json;
+//!
+//! let doc = json!({"subsets": [{"addresses": [{"ip": "10.0.0.1"}]}]});
+//! let patch = br#"[{"op": "add", "path": "/subsets/0/addresses/-1", "value": {"ip": "10.0.0.2"}}]"#;
+//! let out = json_patch::apply(&doc, patch, Mode::Kubernetes).unwrap();
+//! assert_eq!(out["subsets"][0]["addresses"][1]["ip"], "10.0.0.2");
+//!
+//! // The same negative index is not RFC 6902.
+//! let err = json_patch::apply(&doc, patch, Mode::Rfc).unwrap_err();
+//! assert_eq!(err.code(), 422);
+//! ```
+
+mod kube;
+mod rfc;
+
+use serde_json::Value;
+
+use crate::decode;
+use crate::error::Error;
+use crate::mode::Mode;
+
+/// kube-apiserver's cap on operations in one JSON patch (413 above it).
+pub const MAX_OPERATIONS: usize = 10_000;
+
+/// kube-apiserver's cap on bytes copied by `copy` operations in one patch
+/// (`JSONPatchMaxCopyBytes`, 3 MiB), counted as the serialized size of each
+/// copied value.
+pub const MAX_COPY_BYTES: usize = 3 * 1024 * 1024;
+
+/// Apply the JSON patch `patch` (the request body) to `doc` and return the result.
+///
+/// Errors: 400 when the body is not a JSON array of objects, 413 beyond
+/// [`MAX_OPERATIONS`], 422 ([`Error::JsonPatchOperation`]) when an operation
+/// fails or the copies exceed [`MAX_COPY_BYTES`].
+///
+/// ```
+/// use kubepatch::{json_patch, Mode, Error};
+/// let doc = serde_json::json!({"a": 1});
+/// let err = json_patch::apply(&doc, br#"[{"op":"test","path":"/a","value":2}]"#, Mode::Kubernetes).unwrap_err();
+/// match err {
+///     Error::JsonPatchOperation { index, op, .. } => assert_eq!((index, op.as_str()), (0, "test")),
+///     other => panic!("{other}"),
+/// }
+/// ```
+pub fn apply(doc: &Value, patch: &[u8], mode: Mode) -> Result<Value, Error> {
+    match mode {
+        Mode::Kubernetes => {
+            let ops = decode::json(patch).map_err(|e| Error::bad_request(e.to_string()))?.value;
+            apply_value(doc, &ops, mode)
+        }
+        Mode::Rfc => rfc::apply(doc, patch),
+    }
+}
+
+/// As [`apply`], for a patch already parsed.
+///
+/// ```
+/// use kubepatch::{json_patch, Mode};
+/// use serde_json::json;
+/// let out = json_patch::apply_value(&json!({}), &json!([{"op":"add","path":"/x","value":1}]), Mode::Rfc).unwrap();
+/// assert_eq!(out, json!({"x": 1}));
+/// ```
+pub fn apply_value(doc: &Value, patch: &Value, mode: Mode) -> Result<Value, Error> {
+    match mode {
+        Mode::Kubernetes => kube::apply(doc, patch),
+        Mode::Rfc => {
+            let bytes = serde_json::to_vec(patch).map_err(|e| Error::bad_request(e.to_string()))?;
+            rfc::apply(doc, &bytes)
+        }
+    }
+}
+
+/// Refuse more than [`MAX_OPERATIONS`] operations with kube-apiserver's 413.
+fn check_count(count: usize) -> Result<(), Error> {
+    if count > MAX_OPERATIONS {
+        return Err(Error::TooLarge {
+            message: format!(
+                "The allowed maximum operations in a JSON patch is {MAX_OPERATIONS}, got {count}"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Running total of bytes copied by `copy` operations.
+#[derive(Default)]
+struct CopyBudget {
+    used: usize,
+}
+
+impl CopyBudget {
+    /// Charge the serialized size of `value`, as Go's encoder writes it
+    /// (`<`, `>` and `&` escaped to six bytes each). Errors with upstream's
+    /// wording once the total exceeds [`MAX_COPY_BYTES`].
+    fn charge(&mut self, value: &Value) -> Result<(), String> {
+        let bytes = serde_json::to_vec(value).map_err(|e| e.to_string())?;
+        let escaped = bytes.iter().filter(|b| matches!(b, b'<' | b'>' | b'&')).count();
+        self.used += bytes.len() + 5 * escaped;
+        if self.used > MAX_COPY_BYTES {
+            return Err(format!(
+                "Unable to complete the copy, the accumulated size increase of copy is {}, exceeding the limit {}",
+                self.used, MAX_COPY_BYTES
+            ));
+        }
+        Ok(())
+    }
+}

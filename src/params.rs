@@ -1,0 +1,261 @@
+//! The query parameters of a PATCH (`fieldManager`, `force`, `dryRun`,
+//! `fieldValidation`) and kube-apiserver's checks of them.
+//!
+//! [`PatchParams`] reads like kube-core's type of the same name:
+//!
+//! ```
+//! use kubepatch::{PatchParams, PatchType};
+//!
+//! let pp = PatchParams::apply("my-controller").force();
+//! assert!(pp.validate(PatchType::Apply).is_ok());
+//!
+//! let err = PatchParams::default().validate(PatchType::Apply).unwrap_err();
+//! assert_eq!(err.code(), 422);
+//! assert_eq!(
+//!     err.to_string(),
+//!     r#"PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch"#
+//! );
+//! ```
+
+use crate::content_type::PatchType;
+use crate::error::Error;
+use crate::field::{self, FieldError};
+
+/// Longest `fieldManager` kube-apiserver accepts, in bytes.
+pub const FIELD_MANAGER_MAX_LENGTH: usize = 128;
+
+/// How unknown and duplicate fields in the body are reported (`fieldValidation`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FieldValidation {
+    /// Drop them silently.
+    Ignore,
+    /// Report them as warnings (`Warning` headers). The server's default.
+    #[default]
+    Warn,
+    /// Reject the request.
+    Strict,
+}
+
+/// The options of one PATCH request, as its query string carries them.
+///
+/// Values are kept as sent so that [`PatchParams::validate`] can reject bad
+/// ones with kube-apiserver's messages; the builder methods cover the usual
+/// cases.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PatchParams {
+    /// `fieldManager`: who makes the change. Required for apply.
+    pub field_manager: Option<String>,
+    /// `force`: present or not matters (`force=false` on a non-apply patch is
+    /// still refused), so it is an `Option`.
+    pub force: Option<bool>,
+    /// `dryRun` values; only `All` is valid. With it nothing is stored, but the
+    /// result is computed all the same.
+    pub dry_run: Vec<String>,
+    /// `fieldValidation` as sent: `Ignore`, `Warn`, `Strict` or empty.
+    pub field_validation: Option<String>,
+}
+
+impl PatchParams {
+    /// Parameters for a server-side apply by `manager`.
+    ///
+    /// ```
+    /// let pp = kubepatch::PatchParams::apply("kubectl");
+    /// assert_eq!(pp.field_manager.as_deref(), Some("kubectl"));
+    /// ```
+    pub fn apply(manager: &str) -> Self {
+        PatchParams { field_manager: Some(manager.to_string()), ..Self::default() }
+    }
+
+    /// Set `force=true` (apply only: take ownership of conflicting fields).
+    ///
+    /// ```
+    /// assert_eq!(kubepatch::PatchParams::apply("a").force().force, Some(true));
+    /// ```
+    pub fn force(mut self) -> Self {
+        self.force = Some(true);
+        self
+    }
+
+    /// Set `dryRun=All`.
+    ///
+    /// ```
+    /// assert!(kubepatch::PatchParams::default().dry_run().is_dry_run());
+    /// ```
+    pub fn dry_run(mut self) -> Self {
+        self.dry_run = vec!["All".to_string()];
+        self
+    }
+
+    /// Set the field manager.
+    ///
+    /// ```
+    /// let pp = kubepatch::PatchParams::default().field_manager("ctrl");
+    /// assert_eq!(pp.field_manager.as_deref(), Some("ctrl"));
+    /// ```
+    pub fn field_manager(mut self, manager: &str) -> Self {
+        self.field_manager = Some(manager.to_string());
+        self
+    }
+
+    /// Set `fieldValidation`.
+    ///
+    /// ```
+    /// use kubepatch::{FieldValidation, PatchParams};
+    /// let pp = PatchParams::default().validation(FieldValidation::Strict);
+    /// assert_eq!(pp.field_validation(), Ok(FieldValidation::Strict));
+    /// ```
+    pub fn validation(mut self, v: FieldValidation) -> Self {
+        let name = match v {
+            FieldValidation::Ignore => "Ignore",
+            FieldValidation::Warn => "Warn",
+            FieldValidation::Strict => "Strict",
+        };
+        self.field_validation = Some(name.to_string());
+        self
+    }
+
+    /// Whether `dryRun=All` was given.
+    pub fn is_dry_run(&self) -> bool {
+        !self.dry_run.is_empty()
+    }
+
+    /// Whether conflicts are forced (`force=true`).
+    pub fn is_forced(&self) -> bool {
+        self.force == Some(true)
+    }
+
+    /// The field manager, or `""` when none was given.
+    pub fn manager(&self) -> &str {
+        self.field_manager.as_deref().unwrap_or("")
+    }
+
+    /// The `fieldValidation` directive, `Warn` when absent or empty.
+    ///
+    /// ```
+    /// use kubepatch::{FieldValidation, PatchParams};
+    /// assert_eq!(PatchParams::default().field_validation(), Ok(FieldValidation::Warn));
+    /// ```
+    pub fn field_validation(&self) -> Result<FieldValidation, Error> {
+        match self.field_validation.as_deref().unwrap_or("") {
+            "" | "Warn" => Ok(FieldValidation::Warn),
+            "Ignore" => Ok(FieldValidation::Ignore),
+            "Strict" => Ok(FieldValidation::Strict),
+            other => Err(options_invalid(vec![unsupported_validation(other)])),
+        }
+    }
+
+    /// kube-apiserver's `ValidatePatchOptions`: every problem is reported
+    /// together as one 422 `Invalid` on `PatchOptions.meta.k8s.io`.
+    ///
+    /// ```
+    /// use kubepatch::{PatchParams, PatchType};
+    /// let mut pp = PatchParams::default();
+    /// pp.force = Some(false);
+    /// let err = pp.validate(PatchType::Merge).unwrap_err();
+    /// assert!(err.to_string().ends_with("force: Forbidden: may not be specified for non-apply patch"));
+    /// ```
+    pub fn validate(&self, patch_type: PatchType) -> Result<(), Error> {
+        let mut errors = Vec::new();
+        let manager = self.manager();
+        if patch_type == PatchType::Apply {
+            if manager.is_empty() {
+                errors.push(FieldError::required("fieldManager", "is required for apply patch"));
+            }
+        } else if self.force.is_some() {
+            errors.push(FieldError::forbidden("force", "may not be specified for non-apply patch"));
+        }
+        if manager.len() > FIELD_MANAGER_MAX_LENGTH {
+            errors.push(FieldError::too_long("fieldManager", FIELD_MANAGER_MAX_LENGTH));
+        }
+        for (position, c) in manager.char_indices() {
+            if !field::is_go_printable(c) {
+                let detail = format!("invalid character U+{:04X} (at position {position})", c as u32);
+                errors.push(FieldError::invalid("fieldManager", manager, &detail));
+            }
+        }
+        if self.dry_run.iter().any(|v| v != "All") {
+            // Upstream renders the whole list of values, JSON-style.
+            let list = serde_json::to_string(&self.dry_run).unwrap_or_default();
+            errors.push(FieldError::not_supported("dryRun", &list, &["All"]));
+        }
+        if let Some(v) = self.field_validation.as_deref()
+            && !matches!(v, "" | "Ignore" | "Warn" | "Strict")
+        {
+            errors.push(unsupported_validation(v));
+        }
+        if errors.is_empty() { Ok(()) } else { Err(options_invalid(errors)) }
+    }
+}
+
+fn unsupported_validation(value: &str) -> FieldError {
+    FieldError::not_supported(
+        "fieldValidation",
+        &field::go_quote(value),
+        &["", "Ignore", "Strict", "Warn"],
+    )
+}
+
+fn options_invalid(errors: Vec<FieldError>) -> Error {
+    field::invalid("PatchOptions", "meta.k8s.io", "", errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(pp: &PatchParams, t: PatchType) -> String {
+        pp.validate(t).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn upstream_messages() {
+        let prefix = "PatchOptions.meta.k8s.io \"\" is invalid: ";
+        let mut pp = PatchParams::default();
+        pp.force = Some(false);
+        assert_eq!(
+            message(&pp, PatchType::Json),
+            format!("{prefix}force: Forbidden: may not be specified for non-apply patch")
+        );
+        let pp = PatchParams::apply(&"m".repeat(129));
+        assert_eq!(
+            message(&pp, PatchType::Apply),
+            format!("{prefix}fieldManager: Too long: may not be more than 128 bytes")
+        );
+        let pp = PatchParams::apply("ab\u{1}");
+        assert_eq!(
+            message(&pp, PatchType::Apply),
+            format!("{prefix}fieldManager: Invalid value: \"ab\\x01\": invalid character U+0001 (at position 2)")
+        );
+        let pp = PatchParams { dry_run: vec!["foo".into()], ..PatchParams::default() };
+        assert_eq!(
+            message(&pp, PatchType::Merge),
+            format!("{prefix}dryRun: Unsupported value: [\"foo\"]: supported values: \"All\"")
+        );
+        let pp = PatchParams { field_validation: Some("x".into()), ..PatchParams::default() };
+        assert_eq!(
+            message(&pp, PatchType::Merge),
+            format!("{prefix}fieldValidation: Unsupported value: \"x\": supported values: \"\", \"Ignore\", \"Strict\", \"Warn\"")
+        );
+    }
+
+    #[test]
+    fn all_problems_reported_together() {
+        let pp = PatchParams { dry_run: vec!["x".into()], ..PatchParams::default() };
+        let err = pp.validate(PatchType::Apply).unwrap_err();
+        let status = err.to_status();
+        let details = status.details.unwrap();
+        assert_eq!(details.kind, "PatchOptions");
+        assert_eq!(details.group, "meta.k8s.io");
+        assert_eq!(details.causes.len(), 2);
+        assert_eq!(details.causes[0].reason, "FieldValueRequired");
+        assert_eq!(details.causes[0].field, "fieldManager");
+        assert!(status.message.contains(": [fieldManager: Required value"));
+    }
+
+    #[test]
+    fn good_options_pass() {
+        assert!(PatchParams::apply("kubectl").force().dry_run().validate(PatchType::Apply).is_ok());
+        assert!(PatchParams::default().validate(PatchType::Json).is_ok());
+        assert!(PatchParams::default().field_manager("x").validate(PatchType::Strategic).is_ok());
+    }
+}

@@ -1,0 +1,233 @@
+//! One PATCH request and its outcome: the single entry point.
+//!
+//! A [`PatchRequest`] holds everything kube-apiserver would have in hand: the
+//! live object (if any), the `Content-Type`, the body, the query parameters,
+//! the URL's target and a clock. [`PatchRequest::run`] does no I/O and
+//! returns the new object or an [`Error`].
+//!
+//! ```
+//! use kubepatch::PatchRequest;
+//! use serde_json::json;
+//!
+//! let live = json!({
+//!     "apiVersion": "v1", "kind": "Endpoints",
+//!     "metadata": {"name": "test-endpoint", "namespace": "test-namespace"}
+//! });
+//! let body = br#"[{"op":"add","path":"/metadata/annotations","value":{"test-key":"test-value"}}]"#;
+//! let outcome = PatchRequest::new("application/json-patch+json", body)
+//!     .live(&live)
+//!     .run()
+//!     .unwrap();
+//! assert_eq!(outcome.code, 200);
+//! assert_eq!(outcome.object["metadata"]["annotations"]["test-key"], "test-value");
+//! ```
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use serde_json::Value;
+
+use crate::content_type::PatchType;
+use crate::decode::{self, Decoded};
+use crate::error::Error;
+use crate::field::{self, FieldError};
+use crate::mode::Mode;
+use crate::object::{self, Target};
+use crate::params::{FieldValidation, PatchParams};
+use crate::{json_patch, merge_patch};
+
+/// The time source for `managedFields` timestamps.
+///
+/// ```
+/// use kubepatch::{Clock, FixedClock};
+/// let clock = FixedClock("2030-01-01T00:00:00Z".parse().unwrap());
+/// assert_eq!(clock.now().to_string(), "2030-01-01T00:00:00Z");
+/// ```
+pub trait Clock: Send + Sync {
+    /// The current time.
+    fn now(&self) -> jiff::Timestamp;
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> jiff::Timestamp {
+        jiff::Timestamp::now()
+    }
+}
+
+/// A clock stopped at one instant, for reproducible output.
+#[derive(Debug, Clone, Copy)]
+pub struct FixedClock(pub jiff::Timestamp);
+
+impl Clock for FixedClock {
+    fn now(&self) -> jiff::Timestamp {
+        self.0
+    }
+}
+
+/// The result of a successful PATCH.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// The new object, as kube-apiserver would return it.
+    pub object: Value,
+    /// 200, or 201 when an apply created the object.
+    pub code: u16,
+    /// Warnings, as kube-apiserver sends them in `Warning` headers.
+    pub warnings: Vec<String>,
+    /// The strategy that was used.
+    pub patch_type: PatchType,
+    /// Whether `dryRun=All` was asked: the object is computed but must not be stored.
+    pub dry_run: bool,
+}
+
+/// One PATCH request, built step by step.
+#[derive(Clone)]
+pub struct PatchRequest<'a> {
+    content_type: &'a str,
+    body: &'a [u8],
+    live: Option<&'a Value>,
+    params: PatchParams,
+    target: Option<Target>,
+    mode: Mode,
+    clock: &'a dyn Clock,
+}
+
+impl<'a> PatchRequest<'a> {
+    /// A request with this `Content-Type` and body, no live object, default
+    /// parameters, Kubernetes mode and the system clock.
+    pub fn new(content_type: &'a str, body: &'a [u8]) -> Self {
+        PatchRequest {
+            content_type,
+            body,
+            live: None,
+            params: PatchParams::default(),
+            target: None,
+            mode: Mode::Kubernetes,
+            clock: &SystemClock,
+        }
+    }
+
+    /// The object as stored. Without one, only apply succeeds (it creates).
+    pub fn live(mut self, object: &'a Value) -> Self {
+        self.live = Some(object);
+        self
+    }
+
+    /// The query parameters.
+    pub fn params(mut self, params: PatchParams) -> Self {
+        self.params = params;
+        self
+    }
+
+    /// The object the URL names. Without it, the live object's own kind,
+    /// name and namespace are taken (as `kubectl patch --local` does).
+    ///
+    /// ```
+    /// use kubepatch::{object::Target, PatchRequest};
+    /// let live = serde_json::json!({"kind": "Endpoints", "metadata": {"name": "a"}});
+    /// let err = PatchRequest::new("application/merge-patch+json", b"{}")
+    ///     .live(&live)
+    ///     .target(Target::new("endpoints", "b", None))
+    ///     .run()
+    ///     .unwrap_err();
+    /// assert_eq!(err.to_string(), "the name of the object (a) does not match the name on the URL (b)");
+    /// ```
+    pub fn target(mut self, target: Target) -> Self {
+        self.target = Some(target);
+        self
+    }
+
+    /// Kubernetes behaviour (default) or the RFCs' letter, for the JSON strategies.
+    pub fn mode(mut self, mode: Mode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// The clock for managedFields timestamps.
+    pub fn clock(mut self, clock: &'a dyn Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Carry the request out. The live object is never modified.
+    pub fn run(&self) -> Result<Outcome, Error> {
+        let patch_type = PatchType::from_content_type(self.content_type)?;
+        decode::check_size(self.body)?;
+        self.params.validate(patch_type)?;
+        let validation = self.params.field_validation()?;
+        let body = match patch_type {
+            PatchType::Apply => decode::yaml(self.body)
+                .map_err(|e| Error::bad_request(format!("error decoding patch: {e}")))?,
+            _ => decode::json(self.body)
+                .map_err(|e| Error::bad_request(format!("invalid JSON patch: {e}")))?,
+        };
+        let Some(live) = self.live else {
+            return Err(self.not_found(patch_type, &body.value));
+        };
+        let target = match &self.target {
+            Some(t) => t.clone(),
+            None => Target::of(live).ok_or_else(|| Error::bad_request("the live object is not a JSON object"))?,
+        };
+        let mut object = guarded(|| self.strategy(patch_type, live, &body))?;
+        let warnings = strict_field_errors(patch_type, &body, validation, &object)?;
+        object::finish_update(&mut object, live, &target)?;
+        Ok(Outcome {
+            object,
+            code: 200,
+            warnings,
+            patch_type,
+            dry_run: self.params.is_dry_run(),
+        })
+    }
+
+    fn strategy(&self, patch_type: PatchType, live: &Value, body: &Decoded) -> Result<Value, Error> {
+        match patch_type {
+            PatchType::Json if self.mode == Mode::Rfc => json_patch::apply(live, self.body, Mode::Rfc),
+            PatchType::Json => json_patch::apply_value(live, &body.value, self.mode),
+            PatchType::Merge => merge_patch::apply(live, &body.value, self.mode),
+            PatchType::Strategic | PatchType::Apply => Err(Error::Internal {
+                message: format!("kubepatch does not implement {patch_type} yet"),
+            }),
+        }
+    }
+
+    fn not_found(&self, patch_type: PatchType, body: &Value) -> Error {
+        if patch_type == PatchType::Apply {
+            return Error::Internal { message: format!("kubepatch does not implement {patch_type} yet") };
+        }
+        let target = self.target.clone().or_else(|| Target::of(body));
+        let (resource, name) = target.map(|t| (t.resource, t.name)).unwrap_or_default();
+        Error::NotFound { resource, name }
+    }
+}
+
+/// Run a patch library, turning a panic into a 500 instead of a crash.
+fn guarded(f: impl FnOnce() -> Result<Value, Error>) -> Result<Value, Error> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        Err(Error::Internal { message: "the patch could not be applied: internal failure".to_string() })
+    })
+}
+
+/// Duplicate keys in the body: warnings under `Warn`, a 422 under `Strict`,
+/// worded as kube-apiserver's strict decoder words them.
+fn strict_field_errors(
+    patch_type: PatchType,
+    body: &Decoded,
+    validation: FieldValidation,
+    result: &Value,
+) -> Result<Vec<String>, Error> {
+    if validation == FieldValidation::Ignore || body.duplicates.is_empty() {
+        return Ok(Vec::new());
+    }
+    let prefix = if patch_type == PatchType::Json { "json patch " } else { "" };
+    let errors: Vec<String> =
+        body.duplicates.iter().map(|d| format!("{prefix}duplicate field {}", field::go_quote(d))).collect();
+    if validation == FieldValidation::Warn {
+        return Ok(errors);
+    }
+    let text = serde_json::to_string(result).unwrap_or_default();
+    let why = format!("strict decoding error: {}", errors.join(", "));
+    Err(field::invalid("", "", "", vec![FieldError::invalid("patch", &text, &why)]))
+}
