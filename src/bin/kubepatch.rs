@@ -9,7 +9,6 @@ use std::process::ExitCode;
 
 use clap::{ArgGroup, Parser, ValueEnum};
 use kubepatch::{FixedClock, Mode, PatchParams, PatchRequest, PatchType, SystemClock};
-use serde::Serialize;
 use serde_json::Value;
 
 /// Patch a Kubernetes object locally with kube-apiserver's PATCH semantics.
@@ -192,7 +191,7 @@ fn pretty<T: serde::Serialize>(value: &T) -> String {
     let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);
     // Both types printed here (a `Value` and a `Status` of strings and
     // integers) have string keys only, so serializing them into memory cannot fail.
-    value.serialize(&mut ser).expect("a Value or a Status always serializes");
+    serde::Serialize::serialize(value, &mut ser).expect("a Value or a Status always serializes");
     // serde_json only ever writes UTF-8.
     let mut text = String::from_utf8(out).expect("serde_json writes UTF-8");
     text.push('\n');
