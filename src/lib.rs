@@ -46,6 +46,8 @@ pub mod mode;
 pub mod object;
 pub mod params;
 pub mod request;
+pub mod schema;
+pub mod strategic;
 
 pub use content_type::PatchType;
 pub use error::{Error, Status, StatusCause, StatusDetails};

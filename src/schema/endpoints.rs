@@ -1,0 +1,203 @@
+//! The built-in schema: core/v1 Endpoints with keyed lists, and upstream ObjectMeta.
+//!
+//! Upstream declares every Endpoints list atomic, so a patch must resend all
+//! of `subsets`. This schema keys them instead (README explains each key):
+//! - `subsets[].addresses`, `subsets[].notReadyAddresses`: by `ip`;
+//! - `subsets[].ports`: by (`port`, `name`), an absent `name` counting as `""`,
+//!   so `53/UDP dns` and `53/TCP dns-tcp` never collide;
+//! - `subsets`: a subset *is* its set of ports, so it is identified by the set
+//!   of its ports' keys, in any order.
+//!
+//! `metadata` follows upstream ObjectMeta. Fields the schema does not name are
+//! untyped (objects merge, lists are replaced), and objects of other kinds get
+//! a root with only ObjectMeta typed.
+//!
+//! ```
+//! use kubepatch::schema::{MergeKey, Schema};
+//! let s = Schema::endpoints();
+//! let root = s.root_for("v1", "Endpoints").unwrap();
+//! let subsets = s.lookup_list(root, "subsets").unwrap();
+//! assert_eq!(subsets.field.unwrap().merge_key, Some(MergeKey::ChildSet("ports".into())));
+//! ```
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use super::{
+    Field, KeyField, ListNode, ListType, MergeKey, Node, NodeId, Schema, Strategy, StructNode,
+    Unknown,
+};
+
+impl Schema {
+    /// The built-in schema (the default when none is given).
+    pub fn endpoints() -> Schema {
+        let mut s = Schema::new();
+        let scalar = s.add(Node::Scalar);
+        let meta = object_meta(&mut s, scalar);
+
+        let object_reference = s.add(strukt(&[], scalar, true));
+        let mut address = strukt(&["ip", "hostname", "nodeName"], scalar, false);
+        set_field(&mut address, "targetRef", plain(object_reference));
+        let address = s.add(address);
+        let port = s.add(strukt(
+            &["name", "port", "protocol", "appProtocol"],
+            scalar,
+            false,
+        ));
+
+        let by_ip = MergeKey::Fields(vec![KeyField {
+            name: "ip".into(),
+            default: None,
+        }]);
+        let by_port_name = MergeKey::Fields(vec![
+            KeyField {
+                name: "port".into(),
+                default: None,
+            },
+            KeyField {
+                name: "name".into(),
+                default: Some(Value::String(String::new())),
+            },
+        ]);
+        let mut subset = strukt(&[], scalar, false);
+        for name in ["addresses", "notReadyAddresses"] {
+            let list = keyed_list(&mut s, address, &by_ip);
+            set_field(&mut subset, name, list);
+        }
+        let ports = keyed_list(&mut s, port, &by_port_name);
+        set_field(&mut subset, "ports", ports);
+        let subset = s.add(subset);
+        let subsets = keyed_list(&mut s, subset, &MergeKey::ChildSet("ports".into()));
+
+        let mut endpoints = strukt(&["apiVersion", "kind"], scalar, false);
+        set_field(&mut endpoints, "metadata", plain(meta));
+        set_field(&mut endpoints, "subsets", subsets);
+        let endpoints = s.add(endpoints);
+        s.add_root("v1", "Endpoints", endpoints);
+
+        let mut any_object = strukt(&["apiVersion", "kind"], scalar, false);
+        set_field(&mut any_object, "metadata", plain(meta));
+        let any_object = s.add(any_object);
+        s.set_default_root(any_object);
+        s
+    }
+}
+
+/// Upstream ObjectMeta: labels/annotations merge per key, `finalizers` a
+/// merged set, `ownerReferences` keyed by `uid` (each reference atomic),
+/// `managedFields` atomic.
+fn object_meta(s: &mut Schema, scalar: NodeId) -> NodeId {
+    let mut meta = strukt(
+        &[
+            "name",
+            "generateName",
+            "namespace",
+            "selfLink",
+            "uid",
+            "resourceVersion",
+            "generation",
+            "creationTimestamp",
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds",
+        ],
+        scalar,
+        false,
+    );
+    let string_map = s.add(Node::Map {
+        values: scalar,
+        atomic: false,
+    });
+    set_field(&mut meta, "labels", plain(string_map));
+    set_field(&mut meta, "annotations", plain(string_map));
+
+    let finalizers = s.add(Node::List(ListNode {
+        items: scalar,
+        list_type: ListType::Set,
+    }));
+    set_field(
+        &mut meta,
+        "finalizers",
+        Field {
+            strategy: Strategy::Merge,
+            ..plain(finalizers)
+        },
+    );
+
+    let owner_reference = s.add(strukt(
+        &[
+            "apiVersion",
+            "kind",
+            "name",
+            "uid",
+            "controller",
+            "blockOwnerDeletion",
+        ],
+        scalar,
+        true,
+    ));
+    let by_uid = MergeKey::Field("uid".into());
+    let owners = s.add(Node::List(ListNode {
+        items: owner_reference,
+        list_type: ListType::Map(by_uid.clone()),
+    }));
+    set_field(
+        &mut meta,
+        "ownerReferences",
+        Field {
+            strategy: Strategy::Merge,
+            merge_key: Some(by_uid),
+            ..plain(owners)
+        },
+    );
+
+    let managed = s.add(Node::List(ListNode {
+        items: super::UNTYPED,
+        list_type: ListType::Atomic,
+    }));
+    set_field(&mut meta, "managedFields", plain(managed));
+    s.add(meta)
+}
+
+/// A struct with these scalar fields; unknown fields are untyped.
+fn strukt(scalars: &[&str], scalar: NodeId, atomic: bool) -> Node {
+    let fields: HashMap<String, Field> = scalars
+        .iter()
+        .map(|n| (n.to_string(), plain(scalar)))
+        .collect();
+    Node::Struct(StructNode {
+        fields,
+        unknown: Unknown::Untyped,
+        atomic,
+        extra: None,
+    })
+}
+
+fn set_field(node: &mut Node, name: &str, field: Field) {
+    if let Node::Struct(s) = node {
+        s.fields.insert(name.to_string(), field);
+    }
+}
+
+fn plain(node: NodeId) -> Field {
+    Field {
+        node,
+        strategy: Strategy::Default,
+        merge_key: None,
+        default: None,
+    }
+}
+
+/// A list of `items` merged (strategic) and owned (apply) by `key`.
+fn keyed_list(s: &mut Schema, items: NodeId, key: &MergeKey) -> Field {
+    let list = s.add(Node::List(ListNode {
+        items,
+        list_type: ListType::Map(key.clone()),
+    }));
+    Field {
+        node: list,
+        strategy: Strategy::Merge,
+        merge_key: Some(key.clone()),
+        default: None,
+    }
+}

@@ -1,0 +1,462 @@
+//! The schema: per field, what a value is and how it merges.
+//!
+//! One model serves strategic merge patch and server-side apply. It is data:
+//! the built-in Endpoints schema ([`endpoints`]), a Kubernetes OpenAPI v2/v3
+//! document ([`openapi`]) and the test vocabulary ([`vocabulary`]) all build
+//! the same [`Schema`].
+//!
+//! * A [`Node`] is a type: a struct with named fields, a free-form map, a
+//!   list, a scalar, a pointer (for Go struct-tag lookups), or *untyped*
+//!   (no information: maps merge, lists replace).
+//! * A [`Field`] is a node plus the strategic-merge metadata of that field:
+//!   its patch strategy and merge key ([`MergeKey`]).
+//! * Lists and maps carry their server-side-apply relationship: a list is
+//!   atomic, a set, or a map keyed by [`MergeKey`]; a map is granular or atomic.
+//!
+//! ```
+//! use kubepatch::schema::{Schema, Lookup};
+//!
+//! let schema = Schema::endpoints();
+//! let root = schema.root_for("v1", "Endpoints").unwrap();
+//! let Lookup { node, field } = schema.lookup_list(root, "subsets").unwrap();
+//! assert!(field.unwrap().strategy.is_merge());
+//! assert!(schema.node(node).is_struct());
+//! ```
+
+pub mod endpoints;
+// (openapi: being written) pub mod openapi;
+pub mod vocabulary;
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+/// Index of a node in a [`Schema`].
+pub type NodeId = usize;
+
+/// A schema: an arena of nodes and the root node of each kind it describes.
+/// Node [`UNTYPED`] always exists and is [`Node::Untyped`].
+#[derive(Debug, Clone)]
+pub struct Schema {
+    nodes: Vec<Node>,
+    roots: HashMap<(String, String), NodeId>,
+    default_root: Option<NodeId>,
+    /// Whether strategic merge patch is offered (false for custom resources:
+    /// kube-apiserver answers 415 to it).
+    pub strategic_allowed: bool,
+}
+
+/// The node every schema has first: no information.
+pub const UNTYPED: NodeId = 0;
+
+/// A type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    /// An object with known fields.
+    Struct(StructNode),
+    /// A free-form object (`map[string]T`): every member has the node `values`.
+    Map {
+        /// The members' node.
+        values: NodeId,
+        /// Server-side apply: owned whole (`x-kubernetes-map-type: atomic`).
+        atomic: bool,
+    },
+    /// A list.
+    List(ListNode),
+    /// A string, number or boolean.
+    Scalar,
+    /// A Go pointer, for struct-tag lookups: object lookups see through it; a
+    /// list lookup uses the target's items, or the target itself.
+    Pointer(NodeId),
+    /// No information: objects merge member by member, lists are replaced.
+    Untyped,
+}
+
+/// An object with named fields.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StructNode {
+    /// The fields by JSON name.
+    pub fields: HashMap<String, Field>,
+    /// What a field not in `fields` is: an error (upstream's Go types and
+    /// OpenAPI objects) or untyped (the built-in schema's lenient default).
+    pub unknown: Unknown,
+    /// Server-side apply: owned whole (`x-kubernetes-map-type: atomic`).
+    pub atomic: bool,
+    /// Members not in `fields` have this node (OpenAPI `additionalProperties`).
+    pub extra: Option<NodeId>,
+}
+
+/// What a struct does with a field it does not declare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Unknown {
+    /// Looking it up is an error, as upstream does for Go types and OpenAPI objects.
+    #[default]
+    Error,
+    /// It is untyped: objects merge, lists replace.
+    Untyped,
+}
+
+/// A list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListNode {
+    /// The elements' node.
+    pub items: NodeId,
+    /// Server-side apply: how the list is owned.
+    pub list_type: ListType,
+}
+
+/// How server-side apply owns a list.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListType {
+    /// Owned whole.
+    Atomic,
+    /// A set of scalars, each owned.
+    Set,
+    /// A map of elements identified by a key, each owned.
+    Map(MergeKey),
+}
+
+/// A field of a struct: its node and its strategic-merge metadata.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// The field's node.
+    pub node: NodeId,
+    /// The effective patch strategy.
+    pub strategy: Strategy,
+    /// The merge key of a list of objects.
+    pub merge_key: Option<MergeKey>,
+    /// Server-side apply: the value a list-map key field takes when omitted.
+    pub default: Option<Value>,
+}
+
+/// The effective strategic-merge strategy of a field (upstream reduces the
+/// `patchStrategy` list to one word; `retainKeys` alone has no effect on
+/// application).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Strategy {
+    /// Objects merge, lists are replaced.
+    #[default]
+    Default,
+    /// Lists merge (by merge key, or as a set of scalars).
+    Merge,
+    /// Objects are replaced whole.
+    Replace,
+    /// Metadata upstream cannot reduce (`unexpected patch strategy: [...]`).
+    Invalid(String),
+}
+
+impl Strategy {
+    /// Reduce a comma-separated `patchStrategy` / `x-kubernetes-patch-strategy`.
+    ///
+    /// ```
+    /// use kubepatch::schema::Strategy;
+    /// assert_eq!(Strategy::parse("merge,retainKeys"), Strategy::Merge);
+    /// assert_eq!(Strategy::parse("retainKeys"), Strategy::Default);
+    /// assert!(matches!(Strategy::parse("merge,replace"), Strategy::Invalid(_)));
+    /// ```
+    pub fn parse(text: &str) -> Strategy {
+        let parts: Vec<&str> = text.split(',').collect();
+        let word = match parts.as_slice() {
+            [] | [""] | ["retainKeys"] => return Strategy::Default,
+            [one] => *one,
+            [a, "retainKeys"] | ["retainKeys", a] => *a,
+            _ => {
+                let list: Vec<String> = parts.iter().map(|p| p.to_string()).collect();
+                return Strategy::Invalid(format!(
+                    "unexpected patch strategy: [{}]",
+                    list.join(" ")
+                ));
+            }
+        };
+        match word {
+            "merge" => Strategy::Merge,
+            "replace" => Strategy::Replace,
+            _ => Strategy::Default,
+        }
+    }
+
+    /// Whether lists merge.
+    pub fn is_merge(&self) -> bool {
+        *self == Strategy::Merge
+    }
+}
+
+/// How the elements of a list of objects are identified.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MergeKey {
+    /// Upstream's single `patchMergeKey` / `x-kubernetes-patch-merge-key`.
+    Field(String),
+    /// Several fields together (`x-kubernetes-list-map-keys`); an absent field
+    /// takes its default if it has one, otherwise the element has no key.
+    Fields(Vec<KeyField>),
+    /// The set of the keys of the elements of the named child list (an
+    /// EndpointSubset *is* its set of ports). Order-insensitive.
+    ChildSet(String),
+}
+
+/// One field of a composite key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyField {
+    /// The field's name.
+    pub name: String,
+    /// The value an absent field counts as.
+    pub default: Option<Value>,
+}
+
+impl MergeKey {
+    /// A human-readable name of the key, as error messages show it.
+    pub fn describe(&self) -> String {
+        match self {
+            MergeKey::Field(f) => f.clone(),
+            MergeKey::Fields(fs) => fs
+                .iter()
+                .map(|f| f.name.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+            MergeKey::ChildSet(list) => format!("{list}[*]"),
+        }
+    }
+}
+
+/// The result of a lookup: the child's node and, for a struct field, its metadata.
+#[derive(Debug, Clone, Copy)]
+pub struct Lookup<'s> {
+    /// The node of the child (for a list lookup: of its elements).
+    pub node: NodeId,
+    /// The field's metadata, if the child is a declared field.
+    pub field: Option<&'s Field>,
+}
+
+/// Why a lookup failed (upstream's metadata errors).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LookupError {
+    /// The struct has no such field.
+    UnknownField(String),
+    /// An object lookup inside something that is not a struct.
+    NotStruct(&'static str),
+    /// A list lookup on a field that is not a list.
+    NotList,
+    /// A list whose elements are lists.
+    SliceOfSlice,
+}
+
+impl std::fmt::Display for LookupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LookupError::UnknownField(k) => write!(
+                f,
+                "unable to find api field in struct for the json field {k:?}"
+            ),
+            LookupError::NotStruct(kind) => {
+                write!(
+                    f,
+                    "merging an object in json but data type is not struct, instead is: {kind}"
+                )
+            }
+            LookupError::NotList => f.write_str("expected slice or array type, but got: struct"),
+            LookupError::SliceOfSlice => f.write_str("unexpected slice of slice"),
+        }
+    }
+}
+
+impl Node {
+    /// Whether this is a struct.
+    pub fn is_struct(&self) -> bool {
+        matches!(self, Node::Struct(_))
+    }
+
+    fn kind_name(&self) -> &'static str {
+        match self {
+            Node::Struct(_) => "struct",
+            Node::Map { .. } => "map",
+            Node::List(_) => "slice",
+            Node::Scalar => "string",
+            Node::Pointer(_) => "ptr",
+            Node::Untyped => "interface",
+        }
+    }
+}
+
+impl Default for Schema {
+    fn default() -> Self {
+        Schema::new()
+    }
+}
+
+impl Schema {
+    /// A schema with only the [`UNTYPED`] node and no roots, offering strategic merge.
+    pub fn new() -> Self {
+        Schema {
+            nodes: vec![Node::Untyped],
+            roots: HashMap::new(),
+            default_root: None,
+            strategic_allowed: true,
+        }
+    }
+
+    /// Add a node and return its id.
+    pub fn add(&mut self, node: Node) -> NodeId {
+        self.nodes.push(node);
+        self.nodes.len() - 1
+    }
+
+    /// Replace a node (used to tie recursive types).
+    pub fn set(&mut self, id: NodeId, node: Node) {
+        self.nodes[id] = node;
+    }
+
+    /// The node with this id.
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id]
+    }
+
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Whether there are no nodes.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// Declare `node` as the root of objects of this apiVersion and kind.
+    pub fn add_root(&mut self, api_version: &str, kind: &str, node: NodeId) {
+        self.roots
+            .insert((api_version.to_string(), kind.to_string()), node);
+    }
+
+    /// Use `node` for objects whose kind has no root of its own.
+    pub fn set_default_root(&mut self, node: NodeId) {
+        self.default_root = Some(node);
+    }
+
+    /// The root node for an object of this apiVersion and kind, or the
+    /// default root.
+    pub fn root_for(&self, api_version: &str, kind: &str) -> Option<NodeId> {
+        self.roots
+            .get(&(api_version.to_string(), kind.to_string()))
+            .copied()
+            .or(self.default_root)
+    }
+
+    /// The root node for an object, from its own `apiVersion` and `kind`.
+    pub fn root_of(&self, object: &Value) -> Option<NodeId> {
+        let text = |k: &str| object.get(k).and_then(Value::as_str).unwrap_or("");
+        self.root_for(text("apiVersion"), text("kind"))
+    }
+
+    /// Follow pointers.
+    fn deref(&self, mut id: NodeId) -> NodeId {
+        let mut hops = 0;
+        while let Node::Pointer(to) = self.nodes[id] {
+            id = to;
+            hops += 1;
+            if hops > self.nodes.len() {
+                break;
+            }
+        }
+        id
+    }
+
+    /// Object lookup of `key` under `parent` (upstream `LookupPatchMetadataForStruct`).
+    ///
+    /// ```
+    /// use kubepatch::schema::{Schema, LookupError};
+    /// let s = Schema::endpoints();
+    /// let root = s.root_for("v1", "Endpoints").unwrap();
+    /// let meta = s.lookup_struct(root, "metadata").unwrap();
+    /// assert!(s.node(meta.node).is_struct());
+    /// ```
+    pub fn lookup_struct(&self, parent: NodeId, key: &str) -> Result<Lookup<'_>, LookupError> {
+        let id = self.deref(parent);
+        match &self.nodes[id] {
+            Node::Untyped => Ok(Lookup {
+                node: id,
+                field: None,
+            }),
+            Node::Struct(s) => self.struct_field(s, key),
+            other => Err(LookupError::NotStruct(other.kind_name())),
+        }
+    }
+
+    fn struct_field<'s>(&'s self, s: &'s StructNode, key: &str) -> Result<Lookup<'s>, LookupError> {
+        if let Some(f) = s.fields.get(key) {
+            return Ok(Lookup {
+                node: f.node,
+                field: Some(f),
+            });
+        }
+        if let Some(extra) = s.extra {
+            return Ok(Lookup {
+                node: extra,
+                field: None,
+            });
+        }
+        // Go's JSON rules: an exact match first, then a case-insensitive one.
+        let mut folded: Vec<(&String, &Field)> = s
+            .fields
+            .iter()
+            .filter(|(name, _)| name.eq_ignore_ascii_case(key))
+            .collect();
+        folded.sort_by(|a, b| a.0.cmp(b.0));
+        if let Some((_, f)) = folded.first() {
+            return Ok(Lookup {
+                node: f.node,
+                field: Some(f),
+            });
+        }
+        match s.unknown {
+            Unknown::Error => Err(LookupError::UnknownField(key.to_string())),
+            Unknown::Untyped => Ok(Lookup {
+                node: UNTYPED,
+                field: None,
+            }),
+        }
+    }
+
+    /// List lookup of `key` under `parent` (upstream `LookupPatchMetadataForSlice`):
+    /// the node of the list's *elements*.
+    pub fn lookup_list(&self, parent: NodeId, key: &str) -> Result<Lookup<'_>, LookupError> {
+        let id = self.deref(parent);
+        let found = match &self.nodes[id] {
+            Node::Untyped => {
+                return Ok(Lookup {
+                    node: id,
+                    field: None,
+                });
+            }
+            Node::Struct(s) => self.struct_field(s, key)?,
+            Node::Map { .. } | Node::Scalar | Node::List(_) | Node::Pointer(_) => {
+                return Err(LookupError::NotList);
+            }
+        };
+        let element = match &self.nodes[found.node] {
+            Node::Untyped => found.node,
+            Node::List(list) => {
+                if matches!(self.nodes[self.deref(list.items)], Node::List(_)) {
+                    return Err(LookupError::SliceOfSlice);
+                }
+                list.items
+            }
+            Node::Pointer(to) => match &self.nodes[self.deref(*to)] {
+                Node::List(list) => list.items,
+                _ => *to,
+            },
+            _ => return Err(LookupError::NotList),
+        };
+        Ok(Lookup {
+            node: element,
+            field: found.field,
+        })
+    }
+
+    /// The node of a list field itself (not its elements), if `key` names a
+    /// list under `parent`; for server-side apply.
+    pub fn list_node(&self, list: NodeId) -> Option<&ListNode> {
+        match &self.nodes[self.deref(list)] {
+            Node::List(l) => Some(l),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! Strategic merge patch conformance: upstream's own test tables
+//! (`../shared/conformance/smp/cases.json`, on the corpus's schema
+//! vocabulary). Skips with a note where `../shared` is absent.
+
+use std::path::PathBuf;
+
+use kubepatch::schema::vocabulary;
+use kubepatch::strategic;
+use serde_json::Value;
+
+fn shared() -> Option<PathBuf> {
+    let dir = std::env::var_os("KUBEPATCH_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
+    dir.is_dir().then_some(dir)
+}
+
+/// Numbers compare by value (upstream prints an integral float as an integer);
+/// everything else strictly; list order matters.
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+#[test]
+fn upstream_tables_and_supplementary_cases() {
+    let Some(dir) = shared() else {
+        eprintln!("note: ../shared is absent; strategic merge conformance skipped");
+        return;
+    };
+    let text = std::fs::read_to_string(dir.join("conformance/smp/cases.json")).expect("cases.json");
+    let corpus: Value = serde_json::from_str(&text).expect("cases.json parses");
+    let schemas = &corpus["schemas"];
+    let mut failures = Vec::new();
+    let mut counts = [0usize; 2];
+    for (set, list) in ["cases", "supplementaryCases"].iter().enumerate() {
+        for case in corpus[list].as_array().expect("case list") {
+            let name = case["name"].as_str().unwrap_or("?");
+            let schema = vocabulary::struct_tags(schemas, case["schema"].as_str().unwrap_or(""))
+                .unwrap_or_else(|e| panic!("{name}: schema: {e}"));
+            let root = schema.root_for("", "").expect("default root");
+            let parse = |key: &str| -> Result<Value, ()> {
+                match case.get(&format!("{key}Text")) {
+                    Some(Value::String(t)) => serde_json::from_str(t).map_err(|_| ()),
+                    _ => Ok(case[key].clone()),
+                }
+            };
+            let outcome = match (parse("original"), parse("patch")) {
+                (Ok(o), Ok(p)) => strategic::apply_with_root(&o, p, &schema, root)
+                    .map_err(|e| e.kind.label().to_string()),
+                _ => Err("ErrBadJSONDoc".to_string()),
+            };
+            let ok = match (
+                &outcome,
+                case.get("expected"),
+                case.get("error").and_then(Value::as_str),
+            ) {
+                (Ok(got), Some(want), _) => same(got, want),
+                (Err(_), _, Some("panic")) => true,
+                (Err(got), _, Some(want)) => got == want,
+                _ => false,
+            };
+            if ok {
+                counts[set] += 1;
+            } else {
+                failures.push(format!(
+                    "{name}\n  original: {}\n  patch:    {}\n  expected: {}\n  got:      {:?}",
+                    case["original"],
+                    case["patch"],
+                    case.get("expected")
+                        .or(case.get("error"))
+                        .unwrap_or(&Value::Null),
+                    outcome
+                ));
+            }
+        }
+    }
+    let total = corpus["cases"].as_array().map_or(0, Vec::len)
+        + corpus["supplementaryCases"].as_array().map_or(0, Vec::len);
+    println!(
+        "smp cases.json: {} passed, {} failed ({} upstream, {} supplementary passed)",
+        counts[0] + counts[1],
+        failures.len(),
+        counts[0],
+        counts[1]
+    );
+    assert_eq!(counts[0] + counts[1] + failures.len(), total);
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
