@@ -40,8 +40,12 @@ pub const ACCEPTED: [&str; 4] = [JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH,
 
 impl PatchType {
     /// Every patch type, in kube-apiserver's order.
-    pub const ALL: [PatchType; 4] =
-        [PatchType::Json, PatchType::Merge, PatchType::Strategic, PatchType::Apply];
+    pub const ALL: [PatchType; 4] = [
+        PatchType::Json,
+        PatchType::Merge,
+        PatchType::Strategic,
+        PatchType::Apply,
+    ];
 
     /// Parse a `Content-Type` header value as a media type and pick the patch
     /// type. Type and subtype compare case-insensitively, parameters
@@ -67,7 +71,10 @@ impl PatchType {
     /// let err = PatchType::from_content_type_among("application/strategic-merge-patch+json", &crd).unwrap_err();
     /// assert_eq!(err.to_string(), "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml");
     /// ```
-    pub fn from_content_type_among(header: &str, accepted: &[PatchType]) -> Result<PatchType, Error> {
+    pub fn from_content_type_among(
+        header: &str,
+        accepted: &[PatchType],
+    ) -> Result<PatchType, Error> {
         let essence = header.split(';').next().unwrap_or("").trim();
         let found = Self::ALL
             .into_iter()
@@ -122,17 +129,30 @@ mod tests {
 
     #[test]
     fn parses_media_types() {
-        assert_eq!(PatchType::from_content_type(JSON_PATCH).unwrap(), PatchType::Json);
         assert_eq!(
-            PatchType::from_content_type("APPLICATION/STRATEGIC-MERGE-PATCH+JSON;charset=UTF-8").unwrap(),
+            PatchType::from_content_type(JSON_PATCH).unwrap(),
+            PatchType::Json
+        );
+        assert_eq!(
+            PatchType::from_content_type("APPLICATION/STRATEGIC-MERGE-PATCH+JSON;charset=UTF-8")
+                .unwrap(),
             PatchType::Strategic
         );
-        assert_eq!(PatchType::from_content_type("\tapplication/json-patch+json ").unwrap(), PatchType::Json);
+        assert_eq!(
+            PatchType::from_content_type("\tapplication/json-patch+json ").unwrap(),
+            PatchType::Json
+        );
     }
 
     #[test]
     fn rejects_others_with_415() {
-        for bad in ["", "text/plain", "application/json", "application/json-patch+json+x", "application/*"] {
+        for bad in [
+            "",
+            "text/plain",
+            "application/json",
+            "application/json-patch+json+x",
+            "application/*",
+        ] {
             let err = PatchType::from_content_type(bad).unwrap_err();
             assert_eq!(err.code(), 415, "{bad}");
             assert_eq!(

@@ -41,7 +41,9 @@ pub struct Decoded {
 /// ```
 pub fn check_size(body: &[u8]) -> Result<(), Error> {
     if body.len() > MAX_BODY_BYTES {
-        return Err(Error::TooLarge { message: format!("limit is {MAX_BODY_BYTES}") });
+        return Err(Error::TooLarge {
+            message: format!("limit is {MAX_BODY_BYTES}"),
+        });
     }
     Ok(())
 }
@@ -61,7 +63,10 @@ pub fn json(bytes: &[u8]) -> Result<Decoded, serde_json::Error> {
 /// or an array): kube clients send JSON as `application/apply-patch+yaml`,
 /// and such bodies take the JSON path.
 pub fn looks_like_json(bytes: &[u8]) -> bool {
-    matches!(bytes.iter().find(|b| !b.is_ascii_whitespace()), Some(b'{' | b'['))
+    matches!(
+        bytes.iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'{' | b'[')
+    )
 }
 
 /// Parse YAML (one document) with go-yaml v2's YAML 1.1 scalars: `yes`/`no`/
@@ -88,7 +93,10 @@ pub fn yaml(bytes: &[u8]) -> Result<Decoded, String> {
     options.with_snippet = false;
     let tracked: Option<Tracked> =
         serde_saphyr::from_slice_with_options(bytes, options).map_err(|e| e.to_string())?;
-    Ok(tracked.map(Tracked::into_decoded).unwrap_or(Decoded { value: Value::Null, duplicates: vec![] }))
+    Ok(tracked.map(Tracked::into_decoded).unwrap_or(Decoded {
+        value: Value::Null,
+        duplicates: vec![],
+    }))
 }
 
 /// A value with the relative paths of its duplicate keys.
@@ -99,11 +107,17 @@ struct Tracked {
 
 impl Tracked {
     fn leaf(value: Value) -> Self {
-        Tracked { value, duplicates: Vec::new() }
+        Tracked {
+            value,
+            duplicates: Vec::new(),
+        }
     }
 
     fn into_decoded(self) -> Decoded {
-        Decoded { value: self.value, duplicates: self.duplicates }
+        Decoded {
+            value: self.value,
+            duplicates: self.duplicates,
+        }
     }
 }
 
@@ -173,7 +187,10 @@ impl<'de> Visitor<'de> for TrackedVisitor {
             duplicates.extend(item.duplicates.into_iter().map(|d| join_index(index, &d)));
             items.push(item.value);
         }
-        Ok(Tracked { value: Value::Array(items), duplicates })
+        Ok(Tracked {
+            value: Value::Array(items),
+            duplicates,
+        })
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Tracked, A::Error> {
         let mut object = Map::new();
@@ -185,16 +202,27 @@ impl<'de> Visitor<'de> for TrackedVisitor {
                 duplicates.push(key);
             }
         }
-        Ok(Tracked { value: Value::Object(object), duplicates })
+        Ok(Tracked {
+            value: Value::Object(object),
+            duplicates,
+        })
     }
 }
 
 fn join_key(key: &str, rest: &str) -> String {
-    if rest.starts_with('[') { format!("{key}{rest}") } else { format!("{key}.{rest}") }
+    if rest.starts_with('[') {
+        format!("{key}{rest}")
+    } else {
+        format!("{key}.{rest}")
+    }
 }
 
 fn join_index(index: usize, rest: &str) -> String {
-    if rest.starts_with('[') { format!("[{index}]{rest}") } else { format!("[{index}].{rest}") }
+    if rest.starts_with('[') {
+        format!("[{index}]{rest}")
+    } else {
+        format!("[{index}].{rest}")
+    }
 }
 
 /// A map key: strings as they are, other scalars spelled as sigs.k8s.io/yaml
@@ -249,14 +277,18 @@ mod tests {
     #[test]
     fn duplicate_paths() {
         let doc = json(br#"[{"op":"add","op":"remove"},{"v":{"a":1,"a":2}}]"#).unwrap();
-        assert_eq!(doc.duplicates, vec!["[0].op".to_string(), "[1].v.a".to_string()]);
+        assert_eq!(
+            doc.duplicates,
+            vec!["[0].op".to_string(), "[1].v.a".to_string()]
+        );
         let doc = json(br#"{"m":{"l":[{"x":1,"x":1}]}}"#).unwrap();
         assert_eq!(doc.duplicates, vec!["m.l[0].x".to_string()]);
     }
 
     #[test]
     fn yaml_11_scalars() {
-        let doc = yaml(b"a: on\nb: off\nc: Yes\nd: n\ne: 010\nf: 12\ng: '010'\nh: null\ni: ~\n").unwrap();
+        let doc =
+            yaml(b"a: on\nb: off\nc: Yes\nd: n\ne: 010\nf: 12\ng: '010'\nh: null\ni: ~\n").unwrap();
         assert_eq!(
             doc.value,
             j!({"a": true, "b": false, "c": true, "d": false, "e": 8, "f": 12, "g": "010", "h": null, "i": null})

@@ -229,7 +229,9 @@ pub enum Error {
     },
 
     /// 422: one operation of a JSON patch failed; the object is unchanged.
-    #[error("the server rejected our request due to an error in our request: json patch operation {index} ({op} {path}) failed: {message}")]
+    #[error(
+        "the server rejected our request due to an error in our request: json patch operation {index} ({op} {path}) failed: {message}"
+    )]
     JsonPatchOperation {
         /// The 0-based index of the failing operation.
         index: usize,
@@ -253,7 +255,9 @@ pub enum Error {
 impl Error {
     /// A 400 with the given message.
     pub(crate) fn bad_request(message: impl Into<String>) -> Self {
-        Error::BadRequest { message: message.into() }
+        Error::BadRequest {
+            message: message.into(),
+        }
     }
 
     /// The HTTP status code.
@@ -306,7 +310,9 @@ impl Error {
                 kind: resource.clone(),
                 ..StatusDetails::default()
             }),
-            Error::Conflict { details, .. } | Error::Invalid { details, .. } => Some(details.clone()),
+            Error::Conflict { details, .. } | Error::Invalid { details, .. } => {
+                Some(details.clone())
+            }
             Error::JsonPatchOperation { index, message, .. } => Some(StatusDetails {
                 causes: vec![StatusCause {
                     reason: cause::FIELD_VALUE_INVALID.to_string(),

@@ -16,7 +16,7 @@
 //! );
 //! ```
 
-use crate::error::{cause, Error, StatusCause, StatusDetails};
+use crate::error::{Error, StatusCause, StatusDetails, cause};
 
 /// One field error: the field's path, what kind of problem, and the detail.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,12 +32,20 @@ pub struct FieldError {
 impl FieldError {
     /// `Required value: <detail>`.
     pub fn required(field: &str, detail: &str) -> Self {
-        Self::new(cause::FIELD_VALUE_REQUIRED, field, format!("Required value: {detail}"))
+        Self::new(
+            cause::FIELD_VALUE_REQUIRED,
+            field,
+            format!("Required value: {detail}"),
+        )
     }
 
     /// `Forbidden: <detail>`.
     pub fn forbidden(field: &str, detail: &str) -> Self {
-        Self::new(cause::FIELD_VALUE_FORBIDDEN, field, format!("Forbidden: {detail}"))
+        Self::new(
+            cause::FIELD_VALUE_FORBIDDEN,
+            field,
+            format!("Forbidden: {detail}"),
+        )
     }
 
     /// `Too long: may not be more than <max> bytes`.
@@ -65,12 +73,19 @@ impl FieldError {
         Self::new(
             cause::FIELD_VALUE_NOT_SUPPORTED,
             field,
-            format!("Unsupported value: {value}: supported values: {}", list.join(", ")),
+            format!(
+                "Unsupported value: {value}: supported values: {}",
+                list.join(", ")
+            ),
         )
     }
 
     fn new(kind: &'static str, field: &str, body: String) -> Self {
-        FieldError { kind, field: field.to_string(), body }
+        FieldError {
+            kind,
+            field: field.to_string(),
+            body,
+        }
     }
 }
 
@@ -83,16 +98,28 @@ impl std::fmt::Display for FieldError {
 /// Upstream's `errors.NewInvalid`: 422 with message
 /// `<Kind>.<group> "<name>" is invalid: <errors>` (several errors in `[a, b]`).
 pub fn invalid(kind: &str, group: &str, name: &str, errors: Vec<FieldError>) -> Error {
-    let qualified = if group.is_empty() { kind.to_string() } else { format!("{kind}.{group}") };
+    let qualified = if group.is_empty() {
+        kind.to_string()
+    } else {
+        format!("{kind}.{group}")
+    };
     let rendered: Vec<String> = errors.iter().map(ToString::to_string).collect();
     let message = match rendered.len() {
         0 => format!("{qualified} {} is invalid", go_quote(name)),
         1 => format!("{qualified} {} is invalid: {}", go_quote(name), rendered[0]),
-        _ => format!("{qualified} {} is invalid: [{}]", go_quote(name), rendered.join(", ")),
+        _ => format!(
+            "{qualified} {} is invalid: [{}]",
+            go_quote(name),
+            rendered.join(", ")
+        ),
     };
     let causes = errors
         .into_iter()
-        .map(|e| StatusCause { reason: e.kind.to_string(), message: e.body, field: e.field })
+        .map(|e| StatusCause {
+            reason: e.kind.to_string(),
+            message: e.body,
+            field: e.field,
+        })
         .collect();
     Error::Invalid {
         message,

@@ -103,18 +103,44 @@ mod tests {
 
     #[test]
     fn evanphx_pruning() {
-        assert_eq!(k(json!({"a": [1]}), json!({"a": [{"b": null, "c": 1}]})), json!({"a": [{"c": 1}]}));
-        assert_eq!(k(json!({}), json!({"a": [{"b": null}]})), json!({"a": [{}]}));
-        assert_eq!(k(json!({"a": {"x": 1}}), json!({"a": [{"b": null}]})), json!({"a": [{"b": null}]}));
-        assert_eq!(k(json!({"a": null}), json!({"a": {"b": null, "c": {"d": null}}})), json!({"a": {"c": {}}}));
-        assert_eq!(k(json!({"a": 1}), json!([{"b": null}, null])), json!([{}, null]));
-        assert_eq!(k(json!({"a": [null, 1]}), json!({"a": [null, 2]})), json!({"a": [null, 2]}));
+        assert_eq!(
+            k(json!({"a": [1]}), json!({"a": [{"b": null, "c": 1}]})),
+            json!({"a": [{"c": 1}]})
+        );
+        assert_eq!(
+            k(json!({}), json!({"a": [{"b": null}]})),
+            json!({"a": [{}]})
+        );
+        assert_eq!(
+            k(json!({"a": {"x": 1}}), json!({"a": [{"b": null}]})),
+            json!({"a": [{"b": null}]})
+        );
+        assert_eq!(
+            k(
+                json!({"a": null}),
+                json!({"a": {"b": null, "c": {"d": null}}})
+            ),
+            json!({"a": {"c": {}}})
+        );
+        assert_eq!(
+            k(json!({"a": 1}), json!([{"b": null}, null])),
+            json!([{}, null])
+        );
+        assert_eq!(
+            k(json!({"a": [null, 1]}), json!({"a": [null, 2]})),
+            json!({"a": [null, 2]})
+        );
     }
 
     #[test]
     fn refuses_null_and_scalars() {
         for p in [json!(null), json!(1), json!("x"), json!(true)] {
-            assert_eq!(apply(&json!({}), &p, Mode::Kubernetes).unwrap_err().to_string(), "Invalid JSON Patch");
+            assert_eq!(
+                apply(&json!({}), &p, Mode::Kubernetes)
+                    .unwrap_err()
+                    .to_string(),
+                "Invalid JSON Patch"
+            );
         }
     }
 }

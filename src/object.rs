@@ -78,7 +78,11 @@ pub fn resource_of(kind: &str) -> String {
     {
         return format!("{stem}ies");
     }
-    if lower.ends_with('s') || lower.ends_with("sh") || lower.ends_with("ch") || lower.ends_with('x') {
+    if lower.ends_with('s')
+        || lower.ends_with("sh")
+        || lower.ends_with("ch")
+        || lower.ends_with('x')
+    {
         return format!("{lower}es");
     }
     format!("{lower}s")
@@ -102,7 +106,8 @@ pub fn finish_update(result: &mut Value, live: &Value, target: &Target) -> Resul
         return Ok(());
     };
     let meta = metadata_mut(result)?;
-    if let (Some(Value::String(old)), Some(Value::String(new))) = (old_meta.get("uid"), meta.get("uid"))
+    if let (Some(Value::String(old)), Some(Value::String(new))) =
+        (old_meta.get("uid"), meta.get("uid"))
         && old != new
     {
         let kind = live.get("kind").and_then(Value::as_str).unwrap_or("");
@@ -111,7 +116,11 @@ pub fn finish_update(result: &mut Value, live: &Value, target: &Target) -> Resul
             kind,
             &group,
             &target.name,
-            vec![FieldError::invalid("metadata.uid", new, "field is immutable")],
+            vec![FieldError::invalid(
+                "metadata.uid",
+                new,
+                "field is immutable",
+            )],
         ));
     }
     if let (Some(Value::String(old)), Some(Value::String(new))) =
@@ -132,7 +141,13 @@ pub fn finish_update(result: &mut Value, live: &Value, target: &Target) -> Resul
             },
         });
     }
-    for system in ["uid", "generation", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds"] {
+    for system in [
+        "uid",
+        "generation",
+        "creationTimestamp",
+        "deletionTimestamp",
+        "deletionGracePeriodSeconds",
+    ] {
         let keep_new = system == "uid" && meta.get("uid").is_some_and(|u| !u.is_null());
         if keep_new {
             continue;
@@ -220,7 +235,9 @@ fn metadata_mut(result: &mut Value) -> Result<&mut Map<String, Value>, Error> {
     let obj = result
         .as_object_mut()
         .ok_or_else(|| Error::bad_request("the patched object is not a JSON object"))?;
-    let meta = obj.entry("metadata").or_insert_with(|| Value::Object(Map::new()));
+    let meta = obj
+        .entry("metadata")
+        .or_insert_with(|| Value::Object(Map::new()));
     if meta.is_null() {
         *meta = Value::Object(Map::new());
     }
@@ -241,12 +258,19 @@ fn json_type(v: &Value) -> &'static str {
 
 fn group_of(obj: &Value) -> String {
     let api_version = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
-    api_version.rsplit_once('/').map(|(g, _)| g.to_string()).unwrap_or_default()
+    api_version
+        .rsplit_once('/')
+        .map(|(g, _)| g.to_string())
+        .unwrap_or_default()
 }
 
 fn qualified_resource(target: &Target, live: &Value) -> String {
     let group = group_of(live);
-    if group.is_empty() { target.resource.clone() } else { format!("{}.{group}", target.resource) }
+    if group.is_empty() {
+        target.resource.clone()
+    } else {
+        format!("{}.{group}", target.resource)
+    }
 }
 
 #[cfg(test)]
@@ -279,7 +303,10 @@ mod tests {
             (json!({"metadata":{"name":"other"}}), 400),
             (json!({"metadata":{"name":"web","namespace":"other"}}), 400),
             (json!({"metadata":{"name":"web","uid":"u2"}}), 422),
-            (json!({"metadata":{"name":"web","resourceVersion":"6"}}), 409),
+            (
+                json!({"metadata":{"name":"web","resourceVersion":"6"}}),
+                409,
+            ),
             (json!([1]), 422),
         ];
         for (mut r, code) in cases {

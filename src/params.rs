@@ -63,7 +63,10 @@ impl PatchParams {
     /// assert_eq!(pp.field_manager.as_deref(), Some("kubectl"));
     /// ```
     pub fn apply(manager: &str) -> Self {
-        PatchParams { field_manager: Some(manager.to_string()), ..Self::default() }
+        PatchParams {
+            field_manager: Some(manager.to_string()),
+            ..Self::default()
+        }
     }
 
     /// Set `force=true` (apply only: take ownership of conflicting fields).
@@ -159,17 +162,29 @@ impl PatchParams {
         let manager = self.manager();
         if patch_type == PatchType::Apply {
             if manager.is_empty() {
-                errors.push(FieldError::required("fieldManager", "is required for apply patch"));
+                errors.push(FieldError::required(
+                    "fieldManager",
+                    "is required for apply patch",
+                ));
             }
         } else if self.force.is_some() {
-            errors.push(FieldError::forbidden("force", "may not be specified for non-apply patch"));
+            errors.push(FieldError::forbidden(
+                "force",
+                "may not be specified for non-apply patch",
+            ));
         }
         if manager.len() > FIELD_MANAGER_MAX_LENGTH {
-            errors.push(FieldError::too_long("fieldManager", FIELD_MANAGER_MAX_LENGTH));
+            errors.push(FieldError::too_long(
+                "fieldManager",
+                FIELD_MANAGER_MAX_LENGTH,
+            ));
         }
         for (position, c) in manager.char_indices() {
             if !field::is_go_printable(c) {
-                let detail = format!("invalid character U+{:04X} (at position {position})", c as u32);
+                let detail = format!(
+                    "invalid character U+{:04X} (at position {position})",
+                    c as u32
+                );
                 errors.push(FieldError::invalid("fieldManager", manager, &detail));
             }
         }
@@ -183,7 +198,11 @@ impl PatchParams {
         {
             errors.push(unsupported_validation(v));
         }
-        if errors.is_empty() { Ok(()) } else { Err(options_invalid(errors)) }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(options_invalid(errors))
+        }
     }
 }
 
@@ -224,23 +243,36 @@ mod tests {
         let pp = PatchParams::apply("ab\u{1}");
         assert_eq!(
             message(&pp, PatchType::Apply),
-            format!("{prefix}fieldManager: Invalid value: \"ab\\x01\": invalid character U+0001 (at position 2)")
+            format!(
+                "{prefix}fieldManager: Invalid value: \"ab\\x01\": invalid character U+0001 (at position 2)"
+            )
         );
-        let pp = PatchParams { dry_run: vec!["foo".into()], ..PatchParams::default() };
+        let pp = PatchParams {
+            dry_run: vec!["foo".into()],
+            ..PatchParams::default()
+        };
         assert_eq!(
             message(&pp, PatchType::Merge),
             format!("{prefix}dryRun: Unsupported value: [\"foo\"]: supported values: \"All\"")
         );
-        let pp = PatchParams { field_validation: Some("x".into()), ..PatchParams::default() };
+        let pp = PatchParams {
+            field_validation: Some("x".into()),
+            ..PatchParams::default()
+        };
         assert_eq!(
             message(&pp, PatchType::Merge),
-            format!("{prefix}fieldValidation: Unsupported value: \"x\": supported values: \"\", \"Ignore\", \"Strict\", \"Warn\"")
+            format!(
+                "{prefix}fieldValidation: Unsupported value: \"x\": supported values: \"\", \"Ignore\", \"Strict\", \"Warn\""
+            )
         );
     }
 
     #[test]
     fn all_problems_reported_together() {
-        let pp = PatchParams { dry_run: vec!["x".into()], ..PatchParams::default() };
+        let pp = PatchParams {
+            dry_run: vec!["x".into()],
+            ..PatchParams::default()
+        };
         let err = pp.validate(PatchType::Apply).unwrap_err();
         let status = err.to_status();
         let details = status.details.unwrap();
@@ -254,8 +286,19 @@ mod tests {
 
     #[test]
     fn good_options_pass() {
-        assert!(PatchParams::apply("kubectl").force().dry_run().validate(PatchType::Apply).is_ok());
+        assert!(
+            PatchParams::apply("kubectl")
+                .force()
+                .dry_run()
+                .validate(PatchType::Apply)
+                .is_ok()
+        );
         assert!(PatchParams::default().validate(PatchType::Json).is_ok());
-        assert!(PatchParams::default().field_manager("x").validate(PatchType::Strategic).is_ok());
+        assert!(
+            PatchParams::default()
+                .field_manager("x")
+                .validate(PatchType::Strategic)
+                .is_ok()
+        );
     }
 }

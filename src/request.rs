@@ -22,7 +22,7 @@
 //! assert_eq!(outcome.object["metadata"]["annotations"]["test-key"], "test-value");
 //! ```
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use serde_json::Value;
 
@@ -168,7 +168,8 @@ impl<'a> PatchRequest<'a> {
         };
         let target = match &self.target {
             Some(t) => t.clone(),
-            None => Target::of(live).ok_or_else(|| Error::bad_request("the live object is not a JSON object"))?,
+            None => Target::of(live)
+                .ok_or_else(|| Error::bad_request("the live object is not a JSON object"))?,
         };
         let mut object = guarded(|| self.strategy(patch_type, live, &body))?;
         let warnings = strict_field_errors(patch_type, &body, validation, &object)?;
@@ -182,9 +183,16 @@ impl<'a> PatchRequest<'a> {
         })
     }
 
-    fn strategy(&self, patch_type: PatchType, live: &Value, body: &Decoded) -> Result<Value, Error> {
+    fn strategy(
+        &self,
+        patch_type: PatchType,
+        live: &Value,
+        body: &Decoded,
+    ) -> Result<Value, Error> {
         match patch_type {
-            PatchType::Json if self.mode == Mode::Rfc => json_patch::apply(live, self.body, Mode::Rfc),
+            PatchType::Json if self.mode == Mode::Rfc => {
+                json_patch::apply(live, self.body, Mode::Rfc)
+            }
             PatchType::Json => json_patch::apply_value(live, &body.value, self.mode),
             PatchType::Merge => merge_patch::apply(live, &body.value, self.mode),
             PatchType::Strategic | PatchType::Apply => Err(Error::Internal {
@@ -195,7 +203,9 @@ impl<'a> PatchRequest<'a> {
 
     fn not_found(&self, patch_type: PatchType, body: &Value) -> Error {
         if patch_type == PatchType::Apply {
-            return Error::Internal { message: format!("kubepatch does not implement {patch_type} yet") };
+            return Error::Internal {
+                message: format!("kubepatch does not implement {patch_type} yet"),
+            };
         }
         let target = self.target.clone().or_else(|| Target::of(body));
         let (resource, name) = target.map(|t| (t.resource, t.name)).unwrap_or_default();
@@ -206,7 +216,9 @@ impl<'a> PatchRequest<'a> {
 /// Run a patch library, turning a panic into a 500 instead of a crash.
 fn guarded(f: impl FnOnce() -> Result<Value, Error>) -> Result<Value, Error> {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| {
-        Err(Error::Internal { message: "the patch could not be applied: internal failure".to_string() })
+        Err(Error::Internal {
+            message: "the patch could not be applied: internal failure".to_string(),
+        })
     })
 }
 
@@ -221,13 +233,25 @@ fn strict_field_errors(
     if validation == FieldValidation::Ignore || body.duplicates.is_empty() {
         return Ok(Vec::new());
     }
-    let prefix = if patch_type == PatchType::Json { "json patch " } else { "" };
-    let errors: Vec<String> =
-        body.duplicates.iter().map(|d| format!("{prefix}duplicate field {}", field::go_quote(d))).collect();
+    let prefix = if patch_type == PatchType::Json {
+        "json patch "
+    } else {
+        ""
+    };
+    let errors: Vec<String> = body
+        .duplicates
+        .iter()
+        .map(|d| format!("{prefix}duplicate field {}", field::go_quote(d)))
+        .collect();
     if validation == FieldValidation::Warn {
         return Ok(errors);
     }
     let text = serde_json::to_string(result).unwrap_or_default();
     let why = format!("strict decoding error: {}", errors.join(", "));
-    Err(field::invalid("", "", "", vec![FieldError::invalid("patch", &text, &why)]))
+    Err(field::invalid(
+        "",
+        "",
+        "",
+        vec![FieldError::invalid("patch", &text, &why)],
+    ))
 }

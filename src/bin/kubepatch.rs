@@ -31,7 +31,12 @@ struct Cli {
     patch_file: Option<String>,
 
     /// The patch strategy, as `kubectl patch --type` names it.
-    #[arg(long = "type", value_name = "TYPE", default_value = "strategic", value_enum)]
+    #[arg(
+        long = "type",
+        value_name = "TYPE",
+        default_value = "strategic",
+        value_enum
+    )]
     patch_type: TypeArg,
 
     /// Send this raw Content-Type instead of one chosen by `--type`.
@@ -56,7 +61,13 @@ struct Cli {
     now: Option<String>,
 
     /// Output format.
-    #[arg(short = 'o', long = "output", value_name = "FORMAT", default_value = "json", value_enum)]
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FORMAT",
+        default_value = "json",
+        value_enum
+    )]
     output: Output,
 
     /// Follow RFC 6902 / RFC 7396 to the letter instead of kube-apiserver's behaviour.
@@ -116,8 +127,9 @@ fn run(cli: &Cli) -> Result<ExitCode, Usage> {
     let fixed;
     let clock: &dyn kubepatch::Clock = match &cli.now {
         Some(text) => {
-            let ts: jiff::Timestamp =
-                text.parse().map_err(|e| Usage(format!("--now {text:?} is not an RFC 3339 time: {e}")))?;
+            let ts: jiff::Timestamp = text
+                .parse()
+                .map_err(|e| Usage(format!("--now {text:?} is not an RFC 3339 time: {e}")))?;
             fixed = FixedClock(ts);
             &fixed
         }
@@ -171,7 +183,9 @@ fn run(cli: &Cli) -> Result<ExitCode, Usage> {
 fn read(path: &str) -> Result<Vec<u8>, Usage> {
     if path == "-" {
         let mut buf = Vec::new();
-        std::io::stdin().read_to_end(&mut buf).map_err(|e| Usage(format!("stdin: {e}")))?;
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|e| Usage(format!("stdin: {e}")))?;
         return Ok(buf);
     }
     std::fs::read(path).map_err(|e| Usage(format!("{path}: {e}")))

@@ -12,7 +12,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{check_count, CopyBudget};
+use super::{CopyBudget, check_count};
 use crate::error::Error;
 
 /// Apply a parsed patch to a copy of `doc`.
@@ -48,12 +48,13 @@ pub(super) fn apply(doc: &Value, patch: &Value) -> Result<Value, Error> {
     let mut budget = CopyBudget::default();
     for (index, op) in parsed.into_iter().enumerate() {
         let op = Op { fields: op };
-        op.run(&mut out, &mut budget).map_err(|message| Error::JsonPatchOperation {
-            index,
-            op: op.kind().to_string(),
-            path: op.string("path").ok().flatten().unwrap_or_default(),
-            message,
-        })?;
+        op.run(&mut out, &mut budget)
+            .map_err(|message| Error::JsonPatchOperation {
+                index,
+                op: op.kind().to_string(),
+                path: op.string("path").ok().flatten().unwrap_or_default(),
+                message,
+            })?;
     }
     Ok(out)
 }
@@ -76,7 +77,9 @@ struct Op<'a> {
 
 impl Op<'_> {
     fn get(&self, name: &str) -> Option<&Value> {
-        self.fields.and_then(|m| m.get(name)).filter(|v| !v.is_null())
+        self.fields
+            .and_then(|m| m.get(name))
+            .filter(|v| !v.is_null())
     }
 
     /// `op`, or `unknown` when absent or not a string.
@@ -102,7 +105,9 @@ impl Op<'_> {
     fn path(&self, what: &str) -> Result<String, String> {
         match self.string("path") {
             Ok(Some(p)) => Ok(p),
-            Ok(None) => Err(format!("{what} operation failed to decode path: missing value")),
+            Ok(None) => Err(format!(
+                "{what} operation failed to decode path: missing value"
+            )),
             Err(e) => Err(format!("{what} operation failed to decode path: {e}")),
         }
     }
@@ -110,7 +115,9 @@ impl Op<'_> {
     fn from(&self, what: &str) -> Result<String, String> {
         match self.string("from") {
             Ok(Some(p)) => Ok(p),
-            Ok(None) => Err(format!("{what} operation failed to decode from: missing value")),
+            Ok(None) => Err(format!(
+                "{what} operation failed to decode from: missing value"
+            )),
             Err(e) => Err(format!("{what} operation failed to decode from: {e}")),
         }
     }
@@ -134,16 +141,22 @@ impl Op<'_> {
 
     fn add(&self, doc: &mut Value) -> Result<(), String> {
         let path = self.path("add")?;
-        let (con, key) = find(doc, &path)
-            .ok_or_else(|| format!("add operation does not apply: doc is missing path: \"{path}\": missing value"))?;
+        let (con, key) = find(doc, &path).ok_or_else(|| {
+            format!("add operation does not apply: doc is missing path: \"{path}\": missing value")
+        })?;
         insert(con, &key, self.value()).map_err(|e| format!("error in add for path: '{path}': {e}"))
     }
 
     fn remove(&self, doc: &mut Value) -> Result<(), String> {
         let path = self.path("remove")?;
-        let (con, key) = find(doc, &path)
-            .ok_or_else(|| format!("remove operation does not apply: doc is missing path: \"{path}\": missing value"))?;
-        take(con, &key).map(drop).map_err(|e| format!("error in remove for path: '{path}': {e}"))
+        let (con, key) = find(doc, &path).ok_or_else(|| {
+            format!(
+                "remove operation does not apply: doc is missing path: \"{path}\": missing value"
+            )
+        })?;
+        take(con, &key)
+            .map(drop)
+            .map_err(|e| format!("error in remove for path: '{path}': {e}"))
     }
 
     fn replace(&self, doc: &mut Value) -> Result<(), String> {
@@ -156,17 +169,22 @@ impl Op<'_> {
             *doc = value;
             return Ok(());
         }
-        let (con, key) = find(doc, &path)
-            .ok_or_else(|| format!("replace operation does not apply: doc is missing path: {path}: missing value"))?;
-        lookup(con, &key)
-            .map_err(|_| format!("replace operation does not apply: doc is missing key: {path}: missing value"))?;
+        let (con, key) = find(doc, &path).ok_or_else(|| {
+            format!("replace operation does not apply: doc is missing path: {path}: missing value")
+        })?;
+        lookup(con, &key).map_err(|_| {
+            format!("replace operation does not apply: doc is missing key: {path}: missing value")
+        })?;
         set(con, &key, self.value()).map_err(|e| format!("error in remove for path: '{path}': {e}"))
     }
 
     fn move_(&self, doc: &mut Value) -> Result<(), String> {
         let from = self.from("move")?;
-        let (con, key) = find(doc, &from)
-            .ok_or_else(|| format!("move operation does not apply: doc is missing from path: {from}: missing value"))?;
+        let (con, key) = find(doc, &from).ok_or_else(|| {
+            format!(
+                "move operation does not apply: doc is missing from path: {from}: missing value"
+            )
+        })?;
         lookup(con, &key).map_err(|e| format!("error in move for path: '{key}': {e}"))?;
         let value = take(con, &key).map_err(|e| format!("error in move for path: '{key}': {e}"))?;
         let path = self.path("move")?;
@@ -181,11 +199,17 @@ impl Op<'_> {
         let failed = || format!("testing value {path} failed: test failed");
         let expected = self.value();
         if path.is_empty() {
-            return if *doc == expected { Ok(()) } else { Err(failed()) };
+            return if *doc == expected {
+                Ok(())
+            } else {
+                Err(failed())
+            };
         }
-        let (con, key) = find(doc, &path)
-            .ok_or_else(|| format!("test operation does not apply: is missing path: {path}: missing value"))?;
-        let actual = lookup(con, &key).map_err(|e| format!("error in test for path: '{path}': {e}"))?;
+        let (con, key) = find(doc, &path).ok_or_else(|| {
+            format!("test operation does not apply: is missing path: {path}: missing value")
+        })?;
+        let actual =
+            lookup(con, &key).map_err(|e| format!("error in test for path: '{path}': {e}"))?;
         match actual {
             None if expected.is_null() => Ok(()),
             Some(v) if *v == expected => Ok(()),
@@ -195,8 +219,11 @@ impl Op<'_> {
 
     fn copy(&self, doc: &mut Value, budget: &mut CopyBudget) -> Result<(), String> {
         let from = self.from("copy")?;
-        let (con, key) = find(doc, &from)
-            .ok_or_else(|| format!("copy operation does not apply: doc is missing from path: {from}: missing value"))?;
+        let (con, key) = find(doc, &from).ok_or_else(|| {
+            format!(
+                "copy operation does not apply: doc is missing from path: {from}: missing value"
+            )
+        })?;
         let value = lookup(con, &key)
             .map_err(|e| format!("error in copy for from: '{from}': {e}"))?
             .cloned()
@@ -277,7 +304,8 @@ fn atoi(s: &str) -> Result<i64, String> {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!("strconv.Atoi: parsing \"{s}\": invalid syntax"));
     }
-    s.parse::<i64>().map_err(|_| format!("strconv.Atoi: parsing \"{s}\": value out of range"))
+    s.parse::<i64>()
+        .map_err(|_| format!("strconv.Atoi: parsing \"{s}\": value out of range"))
 }
 
 fn invalid_index(i: i64) -> String {
@@ -325,7 +353,8 @@ fn insert(con: &mut Value, key: &str, value: Value) -> Result<(), String> {
                 items.push(value);
                 return Ok(());
             }
-            let raw = atoi(key).map_err(|e| format!("value was not a proper array index: '{key}': {e}"))?;
+            let raw = atoi(key)
+                .map_err(|e| format!("value was not a proper array index: '{key}': {e}"))?;
             let size = items.len() as i64 + 1;
             if raw >= size {
                 return Err(invalid_index(raw));
@@ -385,13 +414,35 @@ mod tests {
     #[test]
     fn negative_and_lenient_indices() {
         let doc = json!({"a": [1, 2, 3]});
-        assert_eq!(run(doc.clone(), json!([{"op":"add","path":"/a/-1","value":9}])).unwrap(), json!({"a":[1,2,3,9]}));
-        assert_eq!(run(doc.clone(), json!([{"op":"add","path":"/a/-4","value":9}])).unwrap(), json!({"a":[9,1,2,3]}));
+        assert_eq!(
+            run(doc.clone(), json!([{"op":"add","path":"/a/-1","value":9}])).unwrap(),
+            json!({"a":[1,2,3,9]})
+        );
+        assert_eq!(
+            run(doc.clone(), json!([{"op":"add","path":"/a/-4","value":9}])).unwrap(),
+            json!({"a":[9,1,2,3]})
+        );
         assert!(run(doc.clone(), json!([{"op":"add","path":"/a/-5","value":9}])).is_err());
-        assert_eq!(run(doc.clone(), json!([{"op":"replace","path":"/a/-1","value":9}])).unwrap(), json!({"a":[1,2,9]}));
-        assert_eq!(run(doc.clone(), json!([{"op":"remove","path":"/a/-3"}])).unwrap(), json!({"a":[2,3]}));
-        assert_eq!(run(doc.clone(), json!([{"op":"add","path":"/a/01","value":9}])).unwrap(), json!({"a":[1,9,2,3]}));
-        assert_eq!(run(doc.clone(), json!([{"op":"add","path":"/a/+1","value":9}])).unwrap(), json!({"a":[1,9,2,3]}));
+        assert_eq!(
+            run(
+                doc.clone(),
+                json!([{"op":"replace","path":"/a/-1","value":9}])
+            )
+            .unwrap(),
+            json!({"a":[1,2,9]})
+        );
+        assert_eq!(
+            run(doc.clone(), json!([{"op":"remove","path":"/a/-3"}])).unwrap(),
+            json!({"a":[2,3]})
+        );
+        assert_eq!(
+            run(doc.clone(), json!([{"op":"add","path":"/a/01","value":9}])).unwrap(),
+            json!({"a":[1,9,2,3]})
+        );
+        assert_eq!(
+            run(doc.clone(), json!([{"op":"add","path":"/a/+1","value":9}])).unwrap(),
+            json!({"a":[1,9,2,3]})
+        );
         assert!(run(doc.clone(), json!([{"op":"add","path":"/a/1e0","value":9}])).is_err());
         assert!(run(doc, json!([{"op":"remove","path":"/a/-"}])).is_err());
     }
@@ -399,27 +450,67 @@ mod tests {
     #[test]
     fn lenient_members() {
         let doc = json!({"a": {"b": 1}});
-        assert_eq!(run(doc.clone(), json!([{"op":"replace","path":"/a/c","value":2}])).unwrap(), json!({"a":{"b":1,"c":2}}));
-        assert!(run(doc.clone(), json!([{"op":"test","path":"/a/zz","value":null}])).is_ok());
-        assert_eq!(run(doc.clone(), json!([{"op":"add","path":"/a/c"}])).unwrap(), json!({"a":{"b":1,"c":null}}));
-        assert_eq!(run(doc.clone(), json!([{"op":"copy","from":"/a/zz","path":"/a/c"}])).unwrap(), json!({"a":{"b":1,"c":null}}));
-        assert_eq!(run(doc.clone(), json!([{"op":"add","path":"/a/~2","value":3}])).unwrap(), json!({"a":{"b":1,"~2":3}}));
-        assert_eq!(run(doc.clone(), json!([{"op":"add","path":"x/c","value":3}])).unwrap(), json!({"a":{"b":1},"c":3}));
+        assert_eq!(
+            run(
+                doc.clone(),
+                json!([{"op":"replace","path":"/a/c","value":2}])
+            )
+            .unwrap(),
+            json!({"a":{"b":1,"c":2}})
+        );
+        assert!(
+            run(
+                doc.clone(),
+                json!([{"op":"test","path":"/a/zz","value":null}])
+            )
+            .is_ok()
+        );
+        assert_eq!(
+            run(doc.clone(), json!([{"op":"add","path":"/a/c"}])).unwrap(),
+            json!({"a":{"b":1,"c":null}})
+        );
+        assert_eq!(
+            run(
+                doc.clone(),
+                json!([{"op":"copy","from":"/a/zz","path":"/a/c"}])
+            )
+            .unwrap(),
+            json!({"a":{"b":1,"c":null}})
+        );
+        assert_eq!(
+            run(doc.clone(), json!([{"op":"add","path":"/a/~2","value":3}])).unwrap(),
+            json!({"a":{"b":1,"~2":3}})
+        );
+        assert_eq!(
+            run(doc.clone(), json!([{"op":"add","path":"x/c","value":3}])).unwrap(),
+            json!({"a":{"b":1},"c":3})
+        );
         assert!(run(doc.clone(), json!([{"op":"add","path":"","value":{}}])).is_err());
         assert!(run(doc.clone(), json!([{"op":"replace","path":"","value":5}])).is_err());
-        assert_eq!(run(doc, json!([{"op":"replace","path":"","value":[1]}])).unwrap(), json!([1]));
+        assert_eq!(
+            run(doc, json!([{"op":"replace","path":"","value":[1]}])).unwrap(),
+            json!([1])
+        );
     }
 
     #[test]
     fn move_into_shifted_child() {
         let doc = json!({"arr": [{"k": 1}, {"k": 2}]});
-        let out = run(doc, json!([{"op":"move","from":"/arr/0","path":"/arr/0/moved"}])).unwrap();
+        let out = run(
+            doc,
+            json!([{"op":"move","from":"/arr/0","path":"/arr/0/moved"}]),
+        )
+        .unwrap();
         assert_eq!(out, json!({"arr": [{"k": 2, "moved": {"k": 1}}]}));
     }
 
     #[test]
     fn errors_name_operation() {
-        let err = run(json!({"a":1}), json!([{"op":"add","path":"/b","value":1},{"op":"remove","path":"/zz"}])).unwrap_err();
+        let err = run(
+            json!({"a":1}),
+            json!([{"op":"add","path":"/b","value":1},{"op":"remove","path":"/zz"}]),
+        )
+        .unwrap_err();
         assert_eq!(
             err,
             Error::JsonPatchOperation {

@@ -53,7 +53,9 @@ pub const MAX_COPY_BYTES: usize = 3 * 1024 * 1024;
 pub fn apply(doc: &Value, patch: &[u8], mode: Mode) -> Result<Value, Error> {
     match mode {
         Mode::Kubernetes => {
-            let ops = decode::json(patch).map_err(|e| Error::bad_request(e.to_string()))?.value;
+            let ops = decode::json(patch)
+                .map_err(|e| Error::bad_request(e.to_string()))?
+                .value;
             apply_value(doc, &ops, mode)
         }
         Mode::Rfc => rfc::apply(doc, patch),
@@ -102,7 +104,10 @@ impl CopyBudget {
     /// wording once the total exceeds [`MAX_COPY_BYTES`].
     fn charge(&mut self, value: &Value) -> Result<(), String> {
         let bytes = serde_json::to_vec(value).map_err(|e| e.to_string())?;
-        let escaped = bytes.iter().filter(|b| matches!(b, b'<' | b'>' | b'&')).count();
+        let escaped = bytes
+            .iter()
+            .filter(|b| matches!(b, b'<' | b'>' | b'&'))
+            .count();
         self.used += bytes.len() + 5 * escaped;
         if self.used > MAX_COPY_BYTES {
             return Err(format!(

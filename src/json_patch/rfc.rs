@@ -10,11 +10,12 @@
 use json_patch::{Patch, PatchOperation};
 use serde_json::Value;
 
-use super::{check_count, CopyBudget};
+use super::{CopyBudget, check_count};
 use crate::error::Error;
 
 pub(super) fn apply(doc: &Value, patch: &[u8]) -> Result<Value, Error> {
-    let patch: Patch = serde_json::from_slice(patch).map_err(|e| Error::bad_request(e.to_string()))?;
+    let patch: Patch =
+        serde_json::from_slice(patch).map_err(|e| Error::bad_request(e.to_string()))?;
     check_count(patch.0.len())?;
     let mut out = doc.clone();
     let mut budget = CopyBudget::default();
@@ -29,7 +30,10 @@ pub(super) fn apply(doc: &Value, patch: &[u8]) -> Result<Value, Error> {
             PatchOperation::Test(test) => {
                 let actual = out.pointer(test.path.as_str());
                 if !actual.is_some_and(|a| rfc_equal(a, &test.value)) {
-                    return Err(fail(format!("value at {} does not equal the tested value", test.path)));
+                    return Err(fail(format!(
+                        "value at {} does not equal the tested value",
+                        test.path
+                    )));
                 }
             }
             _ => {
@@ -73,17 +77,21 @@ fn op_path(op: &PatchOperation) -> String {
 /// element-wise; objects by member set, order ignored.
 pub(crate) fn rfc_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64(), x.as_u64(), y.as_u64()) {
-            (Some(i), Some(j), _, _) => i == j,
-            (_, _, Some(i), Some(j)) => i == j,
-            _ if x.is_f64() || y.is_f64() => x.as_f64() == y.as_f64(),
-            _ => false,
-        },
+        (Value::Number(x), Value::Number(y)) => {
+            match (x.as_i64(), y.as_i64(), x.as_u64(), y.as_u64()) {
+                (Some(i), Some(j), _, _) => i == j,
+                (_, _, Some(i), Some(j)) => i == j,
+                _ if x.is_f64() || y.is_f64() => x.as_f64() == y.as_f64(),
+                _ => false,
+            }
+        }
         (Value::Array(x), Value::Array(y)) => {
             x.len() == y.len() && x.iter().zip(y).all(|(a, b)| rfc_equal(a, b))
         }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| rfc_equal(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| rfc_equal(v, w)))
         }
         _ => a == b,
     }
@@ -105,7 +113,8 @@ mod tests {
     #[test]
     fn move_to_root_then_failure_does_not_panic() {
         let doc = json!({"foo": {"bar": {"x": 1}}});
-        let patch = br#"[{"op":"move","from":"/foo/bar","path":""},{"op":"remove","path":"/nope"}]"#;
+        let patch =
+            br#"[{"op":"move","from":"/foo/bar","path":""},{"op":"remove","path":"/nope"}]"#;
         let err = apply(&doc, patch).unwrap_err();
         assert_eq!(err.code(), 422);
     }
@@ -120,6 +129,9 @@ mod tests {
         ] {
             assert!(apply(&doc, p.as_bytes()).is_err(), "{p}");
         }
-        assert_eq!(apply(&doc, br#"[{"op":"test","path":"/a/0","value":1.0}]"#).unwrap(), doc);
+        assert_eq!(
+            apply(&doc, br#"[{"op":"test","path":"/a/0","value":1.0}]"#).unwrap(),
+            doc
+        );
     }
 }
