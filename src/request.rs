@@ -23,6 +23,7 @@
 //! ```
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::OnceLock;
 
 use serde_json::Value;
 
@@ -33,7 +34,8 @@ use crate::field::{self, FieldError};
 use crate::mode::Mode;
 use crate::object::{self, Target};
 use crate::params::{FieldValidation, PatchParams};
-use crate::{json_patch, merge_patch};
+use crate::schema::Schema;
+use crate::{json_patch, merge_patch, strategic};
 
 /// The time source for `managedFields` timestamps.
 ///
@@ -92,6 +94,7 @@ pub struct PatchRequest<'a> {
     target: Option<Target>,
     mode: Mode,
     clock: &'a dyn Clock,
+    schema: Option<&'a Schema>,
 }
 
 impl<'a> PatchRequest<'a> {
@@ -106,6 +109,7 @@ impl<'a> PatchRequest<'a> {
             target: None,
             mode: Mode::Kubernetes,
             clock: &SystemClock,
+            schema: None,
         }
     }
 
@@ -151,9 +155,41 @@ impl<'a> PatchRequest<'a> {
         self
     }
 
+    /// The schema strategic merge and apply follow. Without one, the built-in
+    /// schema ([`Schema::endpoints`]) is used.
+    ///
+    /// ```
+    /// use kubepatch::{schema::Schema, PatchRequest};
+    /// use serde_json::json;
+    /// let schema = Schema::endpoints();
+    /// let live = json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "a", "finalizers": ["x"]}});
+    /// let out = PatchRequest::new("application/strategic-merge-patch+json", br#"{"metadata":{"finalizers":["y"]}}"#)
+    ///     .live(&live)
+    ///     .schema(&schema)
+    ///     .run()
+    ///     .unwrap();
+    /// assert_eq!(out.object["metadata"]["finalizers"], json!(["y", "x"]));
+    /// ```
+    pub fn schema(mut self, schema: &'a Schema) -> Self {
+        self.schema = Some(schema);
+        self
+    }
+
+    fn schema_or_builtin(&self) -> &'a Schema {
+        static BUILTIN: OnceLock<Schema> = OnceLock::new();
+        self.schema
+            .unwrap_or_else(|| BUILTIN.get_or_init(Schema::endpoints))
+    }
+
     /// Carry the request out. The live object is never modified.
     pub fn run(&self) -> Result<Outcome, Error> {
-        let patch_type = PatchType::from_content_type(self.content_type)?;
+        let schema = self.schema_or_builtin();
+        let offered: &[PatchType] = if schema.strategic_allowed {
+            &PatchType::ALL
+        } else {
+            &[PatchType::Json, PatchType::Merge, PatchType::Apply]
+        };
+        let patch_type = PatchType::from_content_type_among(self.content_type, offered)?;
         decode::check_size(self.body)?;
         self.params.validate(patch_type)?;
         let validation = self.params.field_validation()?;
@@ -171,8 +207,9 @@ impl<'a> PatchRequest<'a> {
             None => Target::of(live)
                 .ok_or_else(|| Error::bad_request("the live object is not a JSON object"))?,
         };
-        let mut object = guarded(|| self.strategy(patch_type, live, &body))?;
-        let warnings = strict_field_errors(patch_type, &body, validation, &object)?;
+        let Decoded { value, duplicates } = body;
+        let mut object = guarded(|| self.strategy(patch_type, live, value, schema))?;
+        let warnings = strict_field_errors(patch_type, &duplicates, validation, &object)?;
         object::finish_update(&mut object, live, &target)?;
         Ok(Outcome {
             object,
@@ -187,15 +224,17 @@ impl<'a> PatchRequest<'a> {
         &self,
         patch_type: PatchType,
         live: &Value,
-        body: &Decoded,
+        body: Value,
+        schema: &Schema,
     ) -> Result<Value, Error> {
         match patch_type {
             PatchType::Json if self.mode == Mode::Rfc => {
                 json_patch::apply(live, self.body, Mode::Rfc)
             }
-            PatchType::Json => json_patch::apply_value(live, &body.value, self.mode),
-            PatchType::Merge => merge_patch::apply(live, &body.value, self.mode),
-            PatchType::Strategic | PatchType::Apply => Err(Error::Internal {
+            PatchType::Json => json_patch::apply_value(live, &body, self.mode),
+            PatchType::Merge => merge_patch::apply(live, &body, self.mode),
+            PatchType::Strategic => Ok(strategic::apply(live, body, schema)?),
+            PatchType::Apply => Err(Error::Internal {
                 message: format!("kubepatch does not implement {patch_type} yet"),
             }),
         }
@@ -226,11 +265,11 @@ fn guarded(f: impl FnOnce() -> Result<Value, Error>) -> Result<Value, Error> {
 /// worded as kube-apiserver's strict decoder words them.
 fn strict_field_errors(
     patch_type: PatchType,
-    body: &Decoded,
+    duplicates: &[String],
     validation: FieldValidation,
     result: &Value,
 ) -> Result<Vec<String>, Error> {
-    if validation == FieldValidation::Ignore || body.duplicates.is_empty() {
+    if validation == FieldValidation::Ignore || duplicates.is_empty() {
         return Ok(Vec::new());
     }
     let prefix = if patch_type == PatchType::Json {
@@ -238,8 +277,7 @@ fn strict_field_errors(
     } else {
         ""
     };
-    let errors: Vec<String> = body
-        .duplicates
+    let errors: Vec<String> = duplicates
         .iter()
         .map(|d| format!("{prefix}duplicate field {}", field::go_quote(d)))
         .collect();
