@@ -48,6 +48,7 @@ pub mod params;
 pub mod request;
 pub mod schema;
 pub mod strategic;
+pub mod validation;
 
 pub use content_type::PatchType;
 pub use error::{Error, Status, StatusCause, StatusDetails};

@@ -141,23 +141,30 @@ pub fn finish_update(result: &mut Value, live: &Value, target: &Target) -> Resul
             },
         });
     }
-    for system in [
-        "uid",
-        "generation",
-        "creationTimestamp",
-        "deletionTimestamp",
-        "deletionGracePeriodSeconds",
-    ] {
-        let keep_new = system == "uid" && meta.get("uid").is_some_and(|u| !u.is_null());
-        if keep_new {
-            continue;
-        }
-        match old_meta.get(system) {
-            Some(v) => meta.insert(system.to_string(), v.clone()),
-            None => meta.remove(system),
-        };
-    }
+    restore_system_fields(meta, old_meta);
     Ok(())
+}
+
+/// What the generic registry's `BeforeUpdate` keeps from the stored object:
+/// the generation always; `creationTimestamp` and `deletionTimestamp` when
+/// the stored object has them; `deletionGracePeriodSeconds` and `uid` when
+/// the result lost them.
+fn restore_system_fields(meta: &mut Map<String, Value>, old: &Map<String, Value>) {
+    let present = |m: &Map<String, Value>, k: &str| m.get(k).is_some_and(|v| !v.is_null());
+    match old.get("generation") {
+        Some(g) if !g.is_null() => meta.insert("generation".to_string(), g.clone()),
+        _ => meta.remove("generation"),
+    };
+    for (key, only_if_missing) in [
+        ("creationTimestamp", false),
+        ("deletionTimestamp", false),
+        ("deletionGracePeriodSeconds", true),
+        ("uid", true),
+    ] {
+        if present(old, key) && !(only_if_missing && present(meta, key)) {
+            meta.insert(key.to_string(), old[key].clone());
+        }
+    }
 }
 
 /// The object must be a JSON object that decodes into the live object's kind.
@@ -205,16 +212,11 @@ fn decodes_as_kind(result: &mut Value, live: &Value) -> Result<(), Error> {
     Ok(())
 }
 
-/// Name and namespace of the result against the URL.
+/// Namespace, then name, of the result against the URL: an empty namespace
+/// is filled in, another one is refused (400); the name must be present and
+/// equal the URL's (400).
 pub fn check_identity(result: &mut Value, target: &Target) -> Result<(), Error> {
     let meta = metadata_mut(result)?;
-    let name = meta.get("name").and_then(Value::as_str).unwrap_or("");
-    if name != target.name {
-        return Err(Error::bad_request(format!(
-            "the name of the object ({name}) does not match the name on the URL ({})",
-            target.name
-        )));
-    }
     if let Some(ns) = &target.namespace {
         match meta.get("namespace").and_then(Value::as_str) {
             None | Some("") => {
@@ -227,6 +229,19 @@ pub fn check_identity(result: &mut Value, target: &Target) -> Result<(), Error> 
                 ));
             }
         }
+    }
+    let name = meta.get("name").and_then(Value::as_str).unwrap_or("");
+    if name.is_empty() {
+        return Err(Error::bad_request(format!(
+            "the name of the object ({} based on URL) was undeterminable: name must be provided",
+            target.name
+        )));
+    }
+    if name != target.name {
+        return Err(Error::bad_request(format!(
+            "the name of the object ({name}) does not match the name on the URL ({})",
+            target.name
+        )));
     }
     Ok(())
 }

@@ -30,12 +30,11 @@ use serde_json::Value;
 use crate::content_type::PatchType;
 use crate::decode::{self, Decoded};
 use crate::error::Error;
-use crate::field::{self, FieldError};
 use crate::mode::Mode;
 use crate::object::{self, Target};
-use crate::params::{FieldValidation, PatchParams};
+use crate::params::PatchParams;
 use crate::schema::Schema;
-use crate::{json_patch, merge_patch, strategic};
+use crate::{json_patch, merge_patch, strategic, validation};
 
 /// The time source for `managedFields` timestamps.
 ///
@@ -208,8 +207,9 @@ impl<'a> PatchRequest<'a> {
                 .ok_or_else(|| Error::bad_request("the live object is not a JSON object"))?,
         };
         let Decoded { value, duplicates } = body;
+        let strict_errors = validation::precheck(patch_type, &value, &duplicates, validation)?;
         let mut object = guarded(|| self.strategy(patch_type, live, value, schema))?;
-        let warnings = strict_field_errors(patch_type, &duplicates, validation, &object)?;
+        let warnings = validation::report(strict_errors, validation, &object)?;
         object::finish_update(&mut object, live, &target)?;
         Ok(Outcome {
             object,
@@ -259,37 +259,4 @@ fn guarded(f: impl FnOnce() -> Result<Value, Error>) -> Result<Value, Error> {
             message: "the patch could not be applied: internal failure".to_string(),
         })
     })
-}
-
-/// Duplicate keys in the body: warnings under `Warn`, a 422 under `Strict`,
-/// worded as kube-apiserver's strict decoder words them.
-fn strict_field_errors(
-    patch_type: PatchType,
-    duplicates: &[String],
-    validation: FieldValidation,
-    result: &Value,
-) -> Result<Vec<String>, Error> {
-    if validation == FieldValidation::Ignore || duplicates.is_empty() {
-        return Ok(Vec::new());
-    }
-    let prefix = if patch_type == PatchType::Json {
-        "json patch "
-    } else {
-        ""
-    };
-    let errors: Vec<String> = duplicates
-        .iter()
-        .map(|d| format!("{prefix}duplicate field {}", field::go_quote(d)))
-        .collect();
-    if validation == FieldValidation::Warn {
-        return Ok(errors);
-    }
-    let text = serde_json::to_string(result).unwrap_or_default();
-    let why = format!("strict decoding error: {}", errors.join(", "));
-    Err(field::invalid(
-        "",
-        "",
-        "",
-        vec![FieldError::invalid("patch", &text, &why)],
-    ))
 }

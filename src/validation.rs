@@ -1,0 +1,123 @@
+//! `fieldValidation`: the strict decode kube-apiserver runs on a patch body,
+//! and how what it finds is reported.
+//!
+//! Under `Warn` (the default) and `Strict`, kube-apiserver first decodes a
+//! JSON patch into its list of operations and a merge patch into a map; a
+//! body of the wrong shape is a 400 `error decoding patch: …` before any
+//! patching. Duplicate keys, and unknown members of JSON patch operations,
+//! become warnings under `Warn` and a 422 under `Strict`. `Ignore` skips all
+//! of it. A strategic merge body must be an object whatever the directive.
+//!
+//! ```
+//! use kubepatch::{FieldValidation, PatchType};
+//! use kubepatch::validation::precheck;
+//! use serde_json::json;
+//!
+//! let found = precheck(PatchType::Json, &json!([{"op": "add", "path": "/a", "value": 1, "foo": 2}]),
+//!     &[], FieldValidation::Warn).unwrap();
+//! assert_eq!(found, vec![r#"json patch unknown field "[0].foo""#.to_string()]);
+//! let err = precheck(PatchType::Merge, &json!([1]), &[], FieldValidation::Warn).unwrap_err();
+//! assert_eq!(err.to_string(), "error decoding patch: json: cannot unmarshal array into Go value of type map[string]interface {}");
+//! ```
+
+use serde_json::Value;
+
+use crate::content_type::PatchType;
+use crate::error::Error;
+use crate::field::{self, FieldError};
+use crate::params::FieldValidation;
+
+const OP_MEMBERS: [&str; 4] = ["op", "path", "from", "value"];
+
+/// Check the body's shape as the strict decode does and list the strict
+/// errors it finds (`duplicates` are the body's duplicate-key paths).
+pub fn precheck(
+    patch_type: PatchType,
+    body: &Value,
+    duplicates: &[String],
+    directive: FieldValidation,
+) -> Result<Vec<String>, Error> {
+    let strict = directive != FieldValidation::Ignore;
+    let decoding = |what: String| Error::bad_request(format!("error decoding patch: {what}"));
+    let mut errors = Vec::new();
+    match patch_type {
+        PatchType::Json if strict => {
+            match body {
+                Value::Array(ops) => {
+                    for (i, op) in ops.iter().enumerate() {
+                        match op {
+                            Value::Null => {}
+                            Value::Object(members) => {
+                                for (name, value) in members {
+                                    if !OP_MEMBERS.contains(&name.as_str()) {
+                                        errors.push(format!("unknown field {}", field::go_quote(&format!("[{i}].{name}"))));
+                                    } else if name != "value" && !value.is_string() && !value.is_null() {
+                                        return Err(decoding(format!(
+                                            "json: cannot unmarshal {} into Go struct field jsonPatchOp.{name} of type string",
+                                            go_kind(value)
+                                        )));
+                                    }
+                                }
+                            }
+                            other => {
+                                return Err(decoding(format!(
+                                    "json: cannot unmarshal {} into Go value of type handlers.jsonPatchOp",
+                                    go_kind(other)
+                                )));
+                            }
+                        }
+                    }
+                }
+                Value::Null => {}
+                other => {
+                    return Err(decoding(format!(
+                        "json: cannot unmarshal {} into Go value of type []handlers.jsonPatchOp",
+                        go_kind(other)
+                    )));
+                }
+            }
+        }
+        PatchType::Merge if strict && !body.is_object() && !body.is_null() => {
+            return Err(decoding(not_a_map(body)));
+        }
+        PatchType::Strategic if !body.is_object() && !body.is_null() => {
+            return Err(Error::bad_request(not_a_map(body)));
+        }
+        _ => {}
+    }
+    if !strict {
+        return Ok(Vec::new());
+    }
+    errors.extend(duplicates.iter().map(|d| format!("duplicate field {}", field::go_quote(d))));
+    if patch_type == PatchType::Json {
+        errors.iter_mut().for_each(|e| e.insert_str(0, "json patch "));
+    }
+    Ok(errors)
+}
+
+/// Report strict errors: warnings under `Warn`, a 422 naming the patched
+/// object under `Strict` (kube-apiserver's `strict decoding error`).
+pub fn report(errors: Vec<String>, directive: FieldValidation, result: &Value) -> Result<Vec<String>, Error> {
+    if errors.is_empty() || directive != FieldValidation::Strict {
+        return Ok(errors);
+    }
+    let text = serde_json::to_string(result).unwrap_or_default();
+    let why = format!("strict decoding error: {}", errors.join(", "));
+    Err(field::invalid("", "", "", vec![FieldError::invalid("patch", &text, &why)]))
+}
+
+fn not_a_map(body: &Value) -> String {
+    format!("json: cannot unmarshal {} into Go value of type map[string]interface {{}}", go_kind(body))
+}
+
+/// The JSON kind as Go's decoder names it in type errors.
+fn go_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
