@@ -41,42 +41,44 @@ pub fn precheck(
     let decoding = |what: String| Error::bad_request(format!("error decoding patch: {what}"));
     let mut errors = Vec::new();
     match patch_type {
-        PatchType::Json if strict => {
-            match body {
-                Value::Array(ops) => {
-                    for (i, op) in ops.iter().enumerate() {
-                        match op {
-                            Value::Null => {}
-                            Value::Object(members) => {
-                                for (name, value) in members {
-                                    if !OP_MEMBERS.contains(&name.as_str()) {
-                                        errors.push(format!("unknown field {}", field::go_quote(&format!("[{i}].{name}"))));
-                                    } else if name != "value" && !value.is_string() && !value.is_null() {
-                                        return Err(decoding(format!(
-                                            "json: cannot unmarshal {} into Go struct field jsonPatchOp.{name} of type string",
-                                            go_kind(value)
-                                        )));
-                                    }
+        PatchType::Json if strict => match body {
+            Value::Array(ops) => {
+                for (i, op) in ops.iter().enumerate() {
+                    match op {
+                        Value::Null => {}
+                        Value::Object(members) => {
+                            for (name, value) in members {
+                                if !OP_MEMBERS.contains(&name.as_str()) {
+                                    errors.push(format!(
+                                        "unknown field {}",
+                                        field::go_quote(&format!("[{i}].{name}"))
+                                    ));
+                                } else if name != "value" && !value.is_string() && !value.is_null()
+                                {
+                                    return Err(decoding(format!(
+                                        "json: cannot unmarshal {} into Go struct field jsonPatchOp.{name} of type string",
+                                        go_kind(value)
+                                    )));
                                 }
                             }
-                            other => {
-                                return Err(decoding(format!(
-                                    "json: cannot unmarshal {} into Go value of type handlers.jsonPatchOp",
-                                    go_kind(other)
-                                )));
-                            }
+                        }
+                        other => {
+                            return Err(decoding(format!(
+                                "json: cannot unmarshal {} into Go value of type handlers.jsonPatchOp",
+                                go_kind(other)
+                            )));
                         }
                     }
                 }
-                Value::Null => {}
-                other => {
-                    return Err(decoding(format!(
-                        "json: cannot unmarshal {} into Go value of type []handlers.jsonPatchOp",
-                        go_kind(other)
-                    )));
-                }
             }
-        }
+            Value::Null => {}
+            other => {
+                return Err(decoding(format!(
+                    "json: cannot unmarshal {} into Go value of type []handlers.jsonPatchOp",
+                    go_kind(other)
+                )));
+            }
+        },
         PatchType::Merge if strict && !body.is_object() && !body.is_null() => {
             return Err(decoding(not_a_map(body)));
         }
@@ -88,26 +90,44 @@ pub fn precheck(
     if !strict {
         return Ok(Vec::new());
     }
-    errors.extend(duplicates.iter().map(|d| format!("duplicate field {}", field::go_quote(d))));
+    errors.extend(
+        duplicates
+            .iter()
+            .map(|d| format!("duplicate field {}", field::go_quote(d))),
+    );
     if patch_type == PatchType::Json {
-        errors.iter_mut().for_each(|e| e.insert_str(0, "json patch "));
+        errors
+            .iter_mut()
+            .for_each(|e| e.insert_str(0, "json patch "));
     }
     Ok(errors)
 }
 
 /// Report strict errors: warnings under `Warn`, a 422 naming the patched
 /// object under `Strict` (kube-apiserver's `strict decoding error`).
-pub fn report(errors: Vec<String>, directive: FieldValidation, result: &Value) -> Result<Vec<String>, Error> {
+pub fn report(
+    errors: Vec<String>,
+    directive: FieldValidation,
+    result: &Value,
+) -> Result<Vec<String>, Error> {
     if errors.is_empty() || directive != FieldValidation::Strict {
         return Ok(errors);
     }
     let text = serde_json::to_string(result).unwrap_or_default();
     let why = format!("strict decoding error: {}", errors.join(", "));
-    Err(field::invalid("", "", "", vec![FieldError::invalid("patch", &text, &why)]))
+    Err(field::invalid(
+        "",
+        "",
+        "",
+        vec![FieldError::invalid("patch", &text, &why)],
+    ))
 }
 
 fn not_a_map(body: &Value) -> String {
-    format!("json: cannot unmarshal {} into Go value of type map[string]interface {{}}", go_kind(body))
+    format!(
+        "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+        go_kind(body)
+    )
 }
 
 /// The JSON kind as Go's decoder names it in type errors.

@@ -46,17 +46,157 @@ pub(super) fn apply(doc: &Value, patch: &Value) -> Result<Value, Error> {
     }
     let mut out = doc.clone();
     let mut budget = CopyBudget::default();
+    let nodes = LazyNodes::get();
     for (index, op) in parsed.into_iter().enumerate() {
-        let op = Op { fields: op };
-        op.run(&mut out, &mut budget)
-            .map_err(|message| Error::JsonPatchOperation {
+        let op = Op { fields: op, nodes };
+        op.run(&mut out, &mut budget).map_err(|fail| match fail {
+            Fail::Op(message) => Error::JsonPatchOperation {
                 index,
                 op: op.kind().to_string(),
                 path: op.string("path").ok().flatten().unwrap_or_default(),
                 message,
-            })?;
+            },
+            Fail::Crash(why) => Error::Internal {
+                message: format!(
+                    "json patch operation {index} ({}) crashes kube-apiserver's patch library: {why}",
+                    op.kind()
+                ),
+            },
+        })?;
     }
+    nodes.settle(&mut out);
     Ok(out)
+}
+
+/// Why an operation failed: the library's error, or an input that crashes
+/// the library (kube-apiserver recovers the panic and answers 500).
+enum Fail {
+    Op(String),
+    Crash(String),
+}
+
+impl From<String> for Fail {
+    fn from(message: String) -> Self {
+        Fail::Op(message)
+    }
+}
+
+type Step = Result<(), Fail>;
+
+/// The library keeps two kinds of `null` that behave unlike a stored `null`:
+/// the node an `add`/`replace` writes for an explicit `"value": null` (its
+/// raw bytes are nil) and a copy of such a node (raw bytes `null`, which
+/// decode as an empty object). While a patch runs they are held as marker
+/// objects under a key no request can know; they become plain `null` at the end.
+#[derive(Clone, Copy)]
+struct LazyNodes {
+    key: &'static str,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Lazy {
+    /// A nil pointer: a stored `null`, a missing member, a nested `null`.
+    Nil,
+    /// Written from an explicit `"value": null`.
+    RawNil,
+    /// A copy of a `RawNil`: raw bytes `null`.
+    RawNull,
+    /// Anything else.
+    Value,
+}
+
+impl LazyNodes {
+    fn get() -> Self {
+        static KEY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let key = KEY.get_or_init(|| {
+            use std::hash::{BuildHasher, Hasher};
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_usize(&KEY as *const _ as usize);
+            format!("\u{0}kubepatch lazy node {:016x}", h.finish())
+        });
+        LazyNodes { key }
+    }
+
+    fn marker(self, kind: Lazy) -> Value {
+        let mut m = Map::new();
+        m.insert(self.key.to_string(), Value::Bool(kind == Lazy::RawNull));
+        Value::Object(m)
+    }
+
+    fn kind(self, v: &Value) -> Lazy {
+        match v {
+            Value::Null => Lazy::Nil,
+            Value::Object(m) if m.len() == 1 => match m.get(self.key) {
+                Some(Value::Bool(false)) => Lazy::RawNil,
+                Some(Value::Bool(true)) => Lazy::RawNull,
+                _ => Lazy::Value,
+            },
+            _ => Lazy::Value,
+        }
+    }
+
+    /// Replace every marker by `null`.
+    fn settle(self, v: &mut Value) {
+        if self.kind(v) != Lazy::Value {
+            *v = Value::Null;
+            return;
+        }
+        match v {
+            Value::Object(m) => m.values_mut().for_each(|x| self.settle(x)),
+            Value::Array(items) => items.iter_mut().for_each(|x| self.settle(x)),
+            _ => {}
+        }
+    }
+
+    /// The library's node equality (`lazyNode.equal`) between a document
+    /// node `n` and a node `o` of the test value, both non-nil.
+    fn equal(self, n: &Value, o: &Value) -> Result<bool, Fail> {
+        let crash = || Fail::Crash("a test compared arrays holding null".to_string());
+        match (self.kind(n), n) {
+            (Lazy::RawNil, _) => Ok(self.kind(o) == Lazy::RawNil),
+            (Lazy::RawNull, _) => Ok(matches!(o, Value::Object(m) if m.is_empty())),
+            (_, Value::Object(doc)) => {
+                let Value::Object(other) = o else {
+                    return Ok(false);
+                };
+                if self.kind(o) != Lazy::Value || doc.len() != other.len() {
+                    return Ok(false);
+                }
+                for (k, v) in doc {
+                    let Some(ov) = other.get(k) else {
+                        return Ok(false);
+                    };
+                    match (v.is_null(), ov.is_null()) {
+                        (true, true) => continue,
+                        (false, false) => {}
+                        _ => return Ok(false),
+                    }
+                    if !self.equal(v, ov)? {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            (_, Value::Array(items)) => {
+                let Value::Array(other) = o else {
+                    return Ok(false);
+                };
+                if items.len() != other.len() {
+                    return Ok(false);
+                }
+                for (a, b) in items.iter().zip(other) {
+                    if a.is_null() || b.is_null() {
+                        return Err(crash());
+                    }
+                    if !self.equal(a, b)? {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            _ => Ok(self.kind(o) == Lazy::Value && n == o),
+        }
+    }
 }
 
 fn go_type_name(v: &Value) -> &'static str {
@@ -73,6 +213,7 @@ fn go_type_name(v: &Value) -> &'static str {
 /// One operation, read leniently as the Go library reads it.
 struct Op<'a> {
     fields: Option<&'a Map<String, Value>>,
+    nodes: LazyNodes,
 }
 
 impl Op<'_> {
@@ -122,12 +263,17 @@ impl Op<'_> {
         }
     }
 
-    /// `value`, `null` when absent.
+    /// `value`: a stored-style `null` when absent, the library's nil-raw node
+    /// for an explicit `null`.
     fn value(&self) -> Value {
-        self.get("value").cloned().unwrap_or(Value::Null)
+        match self.fields.and_then(|m| m.get("value")) {
+            None => Value::Null,
+            Some(Value::Null) => self.nodes.marker(Lazy::RawNil),
+            Some(v) => v.clone(),
+        }
     }
 
-    fn run(&self, doc: &mut Value, budget: &mut CopyBudget) -> Result<(), String> {
+    fn run(&self, doc: &mut Value, budget: &mut CopyBudget) -> Step {
         match self.kind() {
             "add" => self.add(doc),
             "remove" => self.remove(doc),
@@ -135,52 +281,57 @@ impl Op<'_> {
             "move" => self.move_(doc),
             "test" => self.test(doc),
             "copy" => self.copy(doc, budget),
-            other => Err(format!("Unexpected kind: {other}")),
+            other => Err(format!("Unexpected kind: {other}").into()),
         }
     }
 
-    fn add(&self, doc: &mut Value) -> Result<(), String> {
+    fn add(&self, doc: &mut Value) -> Step {
         let path = self.path("add")?;
-        let (con, key) = find(doc, &path).ok_or_else(|| {
+        let (con, key) = find(doc, &path, self.nodes)?.ok_or_else(|| {
             format!("add operation does not apply: doc is missing path: \"{path}\": missing value")
         })?;
-        insert(con, &key, self.value()).map_err(|e| format!("error in add for path: '{path}': {e}"))
+        insert(con, &key, self.value())
+            .map_err(|e| format!("error in add for path: '{path}': {e}"))?;
+        Ok(())
     }
 
-    fn remove(&self, doc: &mut Value) -> Result<(), String> {
+    fn remove(&self, doc: &mut Value) -> Step {
         let path = self.path("remove")?;
-        let (con, key) = find(doc, &path).ok_or_else(|| {
+        let (con, key) = find(doc, &path, self.nodes)?.ok_or_else(|| {
             format!(
                 "remove operation does not apply: doc is missing path: \"{path}\": missing value"
             )
         })?;
-        take(con, &key)
-            .map(drop)
-            .map_err(|e| format!("error in remove for path: '{path}': {e}"))
+        take(con, &key).map_err(|e| format!("error in remove for path: '{path}': {e}"))?;
+        Ok(())
     }
 
-    fn replace(&self, doc: &mut Value) -> Result<(), String> {
+    fn replace(&self, doc: &mut Value) -> Step {
         let path = self.path("replace")?;
         if path.is_empty() {
             let value = self.value();
             if !value.is_object() && !value.is_array() {
-                return Err("replace operation value must be object or array".to_string());
+                return Err("replace operation value must be object or array"
+                    .to_string()
+                    .into());
             }
             *doc = value;
             return Ok(());
         }
-        let (con, key) = find(doc, &path).ok_or_else(|| {
+        let (con, key) = find(doc, &path, self.nodes)?.ok_or_else(|| {
             format!("replace operation does not apply: doc is missing path: {path}: missing value")
         })?;
         lookup(con, &key).map_err(|_| {
             format!("replace operation does not apply: doc is missing key: {path}: missing value")
         })?;
-        set(con, &key, self.value()).map_err(|e| format!("error in remove for path: '{path}': {e}"))
+        set(con, &key, self.value())
+            .map_err(|e| format!("error in remove for path: '{path}': {e}"))?;
+        Ok(())
     }
 
-    fn move_(&self, doc: &mut Value) -> Result<(), String> {
+    fn move_(&self, doc: &mut Value) -> Step {
         let from = self.from("move")?;
-        let (con, key) = find(doc, &from).ok_or_else(|| {
+        let (con, key) = find(doc, &from, self.nodes)?.ok_or_else(|| {
             format!(
                 "move operation does not apply: doc is missing from path: {from}: missing value"
             )
@@ -188,56 +339,80 @@ impl Op<'_> {
         lookup(con, &key).map_err(|e| format!("error in move for path: '{key}': {e}"))?;
         let value = take(con, &key).map_err(|e| format!("error in move for path: '{key}': {e}"))?;
         let path = self.path("move")?;
-        let (con, key) = find(doc, &path).ok_or_else(|| {
+        let (con, key) = find(doc, &path, self.nodes)?.ok_or_else(|| {
             format!("move operation does not apply: doc is missing destination path: {path}: missing value")
         })?;
-        insert(con, &key, value).map_err(|e| format!("error in move for path: '{path}': {e}"))
+        insert(con, &key, value).map_err(|e| format!("error in move for path: '{path}': {e}"))?;
+        Ok(())
     }
 
-    fn test(&self, doc: &mut Value) -> Result<(), String> {
+    fn test(&self, doc: &mut Value) -> Step {
         let path = self.path("test")?;
-        let failed = || format!("testing value {path} failed: test failed");
-        let expected = self.value();
+        let failed = || Fail::Op(format!("testing value {path} failed: test failed"));
+        let expected = self
+            .fields
+            .and_then(|m| m.get("value"))
+            .map(|_| self.value());
         if path.is_empty() {
-            return if *doc == expected {
+            let Some(expected) = expected else {
+                return Err(Fail::Crash(
+                    "a test of the root without a value".to_string(),
+                ));
+            };
+            return if self.nodes.equal(doc, &expected)? {
                 Ok(())
             } else {
                 Err(failed())
             };
         }
-        let (con, key) = find(doc, &path).ok_or_else(|| {
+        let (con, key) = find(doc, &path, self.nodes)?.ok_or_else(|| {
             format!("test operation does not apply: is missing path: {path}: missing value")
         })?;
         let actual =
             lookup(con, &key).map_err(|e| format!("error in test for path: '{path}': {e}"))?;
-        match actual {
-            None if expected.is_null() => Ok(()),
-            Some(v) if *v == expected => Ok(()),
-            _ => Err(failed()),
+        match (actual, expected) {
+            (None, None) => Ok(()),
+            (None, Some(e)) if self.nodes.kind(&e) == Lazy::RawNil => Ok(()),
+            (None, _) | (Some(_), None) => Err(failed()),
+            (Some(v), Some(e)) => {
+                if self.nodes.equal(v, &e)? {
+                    Ok(())
+                } else {
+                    Err(failed())
+                }
+            }
         }
     }
 
-    fn copy(&self, doc: &mut Value, budget: &mut CopyBudget) -> Result<(), String> {
+    fn copy(&self, doc: &mut Value, budget: &mut CopyBudget) -> Step {
         let from = self.from("copy")?;
-        let (con, key) = find(doc, &from).ok_or_else(|| {
+        let (con, key) = find(doc, &from, self.nodes)?.ok_or_else(|| {
             format!(
                 "copy operation does not apply: doc is missing from path: {from}: missing value"
             )
         })?;
-        let value = lookup(con, &key)
+        let value = match lookup(con, &key)
             .map_err(|e| format!("error in copy for from: '{from}': {e}"))?
-            .cloned()
-            .unwrap_or(Value::Null);
+        {
+            None => Value::Null,
+            // A deep copy goes through the node's bytes: a nil-raw node becomes raw `null`.
+            Some(v) if self.nodes.kind(v) != Lazy::Value => self.nodes.marker(Lazy::RawNull),
+            Some(v) => v.clone(),
+        };
         let path = self
             .path("copy")
             .map_err(|_| "copy operation failed to decode path: missing value".to_string())?;
-        let (con, key) = find(doc, &path).ok_or_else(|| {
+        let (con, key) = find(doc, &path, self.nodes)?.ok_or_else(|| {
             format!("copy operation does not apply: doc is missing destination path: {path}: missing value")
         })?;
+        let mut sized = value.clone();
+        self.nodes.settle(&mut sized);
         if !value.is_null() {
-            budget.charge(&value)?;
+            budget.charge(&sized)?;
         }
-        insert(con, &key, value).map_err(|e| format!("error while adding value during copy: {e}"))
+        insert(con, &key, value)
+            .map_err(|e| format!("error while adding value during copy: {e}"))?;
+        Ok(())
     }
 }
 
@@ -273,29 +448,40 @@ fn unescape(token: &str) -> String {
 /// The container that holds the last token of `path`, and that token.
 /// `None` where the library reports "doc is missing path": a path with no
 /// `/`, or a parent that is missing, `null` or a scalar.
-fn find<'d>(doc: &'d mut Value, path: &str) -> Option<(&'d mut Value, String)> {
+/// Descending into one of the library's special `null` nodes crashes it.
+fn find<'d>(
+    doc: &'d mut Value,
+    path: &str,
+    nodes: LazyNodes,
+) -> Result<Option<(&'d mut Value, String)>, Fail> {
     let mut tokens: Vec<&str> = path.split('/').collect();
-    if tokens.len() < 2 {
-        return None;
-    }
-    let key = unescape(tokens.pop()?);
+    let Some(last) = tokens.pop().filter(|_| !tokens.is_empty()) else {
+        return Ok(None);
+    };
+    let key = unescape(last);
     let mut cur = doc;
     for part in &tokens[1..] {
         let part = unescape(part);
         let next = match cur {
-            Value::Object(map) => map.get_mut(&part)?,
-            Value::Array(items) => {
-                let i = index_for_get(items.len(), &part).ok()?;
-                &mut items[i]
-            }
-            _ => return None,
+            Value::Object(map) => map.get_mut(&part),
+            Value::Array(items) => match index_for_get(items.len(), &part) {
+                Ok(i) => Some(&mut items[i]),
+                Err(_) => None,
+            },
+            _ => None,
         };
+        let Some(next) = next else { return Ok(None) };
+        if nodes.kind(next) != Lazy::Value && !next.is_null() {
+            return Err(Fail::Crash(format!(
+                "{path} descends into a null written by an earlier operation"
+            )));
+        }
         if !next.is_object() && !next.is_array() {
-            return None;
+            return Ok(None);
         }
         cur = next;
     }
-    Some((cur, key))
+    Ok(Some((cur, key)))
 }
 
 /// Go's `strconv.Atoi`: optional sign, decimal digits, fits in 64 bits.
