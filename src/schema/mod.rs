@@ -24,7 +24,7 @@
 //! ```
 
 pub mod endpoints;
-// (openapi: being written) pub mod openapi;
+pub mod openapi;
 pub mod vocabulary;
 
 use std::collections::HashMap;
