@@ -100,3 +100,79 @@ fn upstream_tables_and_supplementary_cases() {
         failures.join("\n")
     );
 }
+
+/// `kubectl-cases.json`: results printed by `kubectl patch --local --type
+/// strategic` on built-in kinds, run here with the Kubernetes v1.36 OpenAPI
+/// schema (upstream's metadata: Endpoints lists are atomic).
+#[test]
+fn kubectl_printed_results_with_the_openapi_schema() {
+    let Some(dir) = shared() else {
+        eprintln!("note: ../shared is absent; kubectl-cases.json skipped");
+        return;
+    };
+    let text = std::fs::read_to_string(dir.join("conformance/smp/kubectl-cases.json"))
+        .expect("kubectl-cases.json");
+    let corpus: Value = serde_json::from_str(&text).expect("kubectl-cases.json parses");
+    let bytes = std::fs::read(dir.join("openapi/kubernetes-v1.36-swagger.json")).expect("swagger");
+    let schema =
+        kubepatch::schema::openapi::load(&bytes, &Default::default()).expect("swagger loads");
+    let cases = corpus["cases"].as_array().expect("cases");
+    let mut failures = Vec::new();
+    let mut departures = 0;
+    for case in cases {
+        let name = case["name"].as_str().unwrap_or("?");
+        if KNOWN_DEPARTURES.iter().any(|(n, _)| *n == name) {
+            departures += 1;
+            continue;
+        }
+        let outcome = strategic::apply(&case["original"], case["patch"].clone(), &schema)
+            .map(|mut v| {
+                // kubectl prints objects without managedFields (--show-managed-fields=false).
+                if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
+                    meta.remove("managedFields");
+                }
+                v
+            })
+            .map_err(|e| e.kind.label().to_string());
+        let ok = match (
+            &outcome,
+            case.get("expected"),
+            case.get("error").and_then(Value::as_str),
+        ) {
+            (Ok(got), Some(want), _) => same(got, want),
+            (Err(_), _, Some("panic")) => true,
+            (Err(got), _, Some(want)) => got == want,
+            _ => false,
+        };
+        if !ok {
+            failures.push(format!(
+                "{name}\n  patch:    {}\n  expected: {}\n  got:      {:?}",
+                case["patch"],
+                case.get("expected")
+                    .or(case.get("error"))
+                    .unwrap_or(&Value::Null),
+                outcome
+            ));
+        }
+    }
+    println!(
+        "smp kubectl-cases.json (OpenAPI schema): {} passed, {} failed, {} known departures",
+        cases.len() - failures.len() - departures,
+        failures.len(),
+        departures
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Cases where the OpenAPI schema cannot say what kubectl's Go types say.
+const KNOWN_DEPARTURES: &[(&str, &str)] = &[(
+    "pod/spec/list-where-schema-has-struct-error",
+    "OpenAPI does not record whether a Go field is a pointer: a `$ref` field is read as one \
+     (as upstream's OpenAPI patch reader does), so a list where Container.resources (a Go \
+     value) expects an object merges as a replaced list instead of ErrSchemaNotList",
+)];
