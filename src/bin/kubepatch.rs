@@ -8,6 +8,7 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use clap::{ArgGroup, Parser, ValueEnum};
+use kubepatch::schema::openapi;
 use kubepatch::{FixedClock, Mode, PatchParams, PatchRequest, PatchType, SystemClock};
 use serde_json::Value;
 
@@ -74,6 +75,12 @@ struct Cli {
     #[arg(long = "rfc")]
     rfc: bool,
 
+    /// With `--schema`: merge strategic lists on their `x-kubernetes-list-map-keys`
+    /// (e.g. container ports on port and protocol) instead of upstream's single
+    /// merge key.
+    #[arg(long = "list-map-keys", requires = "schema")]
+    list_map_keys: bool,
+
     /// `fieldValidation`: Ignore, Warn (default) or Strict.
     #[arg(long = "field-validation", value_name = "DIRECTIVE")]
     field_validation: Option<String>,
@@ -121,9 +128,15 @@ fn run(cli: &Cli) -> Result<ExitCode, Usage> {
         }
         None => None,
     };
-    if let Some(path) = &cli.schema {
-        read(path)?;
-    }
+    let schema = match &cli.schema {
+        Some(path) => {
+            let options = openapi::Options {
+                list_map_keys_for_strategic: cli.list_map_keys,
+            };
+            Some(openapi::load(&read(path)?, &options).map_err(|e| Usage(format!("{path}: {e}")))?)
+        }
+        None => None,
+    };
     let fixed;
     let clock: &dyn kubepatch::Clock = match &cli.now {
         Some(text) => {
@@ -159,6 +172,9 @@ fn run(cli: &Cli) -> Result<ExitCode, Usage> {
         .mode(if cli.rfc { Mode::Rfc } else { Mode::Kubernetes });
     if let Some(live) = &live {
         request = request.live(live);
+    }
+    if let Some(schema) = &schema {
+        request = request.schema(schema);
     }
     let mut stdout = std::io::stdout().lock();
     match request.run() {
