@@ -198,8 +198,14 @@ impl<'de> Visitor<'de> for TrackedVisitor {
         while let Some(Key(key)) = map.next_key::<Key>()? {
             let child: Tracked = map.next_value()?;
             duplicates.extend(child.duplicates.into_iter().map(|d| join_key(&key, &d)));
-            if object.insert(key.clone(), child.value).is_some() {
-                duplicates.push(key);
+            match object.entry(key) {
+                serde_json::map::Entry::Occupied(mut slot) => {
+                    duplicates.push(slot.key().clone());
+                    slot.insert(child.value);
+                }
+                serde_json::map::Entry::Vacant(slot) => {
+                    slot.insert(child.value);
+                }
             }
         }
         Ok(Tracked {
