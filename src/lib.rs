@@ -40,6 +40,7 @@ pub mod content_type;
 pub mod decode;
 pub mod error;
 pub mod field;
+pub mod fieldpath;
 pub mod json_patch;
 pub mod merge_patch;
 pub mod mode;

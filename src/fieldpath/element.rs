@@ -1,0 +1,308 @@
+//! One step of a field path: a field name, a list-map key, a set value or an index.
+
+use std::cmp::Ordering;
+
+use serde_json::{Map, Value};
+
+/// A path element, as server-side apply writes it in `fieldsV1`.
+///
+/// ```
+/// use kubepatch::fieldpath::PathElement;
+/// use serde_json::json;
+///
+/// let key = PathElement::key(vec![("port".into(), json!(80)), ("name".into(), json!("http"))]);
+/// assert_eq!(key.to_fields_v1(), r#"k:{"name":"http","port":80}"#);
+/// assert_eq!(key.to_string(), r#"[name="http",port=80]"#);
+/// assert_eq!(PathElement::parse(r#"k:{"port":80,"name":"http"}"#).unwrap(), key);
+/// assert_eq!(PathElement::Field("labels".into()).to_string(), ".labels");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub enum PathElement {
+    /// A struct field or a map key: `f:<name>`.
+    Field(String),
+    /// A list-map item by its key fields (sorted by name): `k:{…}`.
+    Key(Vec<(String, Value)>),
+    /// A set item by value: `v:<json>`.
+    Value(Value),
+    /// A list item by position: `i:<n>` (only read, from old servers).
+    Index(usize),
+}
+
+impl Eq for PathElement {}
+
+impl PathElement {
+    /// A key element; the fields are sorted by name.
+    pub fn key(mut fields: Vec<(String, Value)>) -> Self {
+        fields.sort_by(|a, b| a.0.cmp(&b.0));
+        PathElement::Key(fields)
+    }
+
+    /// The `fieldsV1` spelling: `f:name`, `k:{"a":1}`, `v:"x"`, `i:3`.
+    pub fn to_fields_v1(&self) -> String {
+        match self {
+            PathElement::Field(name) => format!("f:{name}"),
+            PathElement::Key(fields) => {
+                let mut out = String::from("k:{");
+                for (i, (name, value)) in fields.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&go_json(&Value::String(name.clone())));
+                    out.push(':');
+                    out.push_str(&go_json(value));
+                }
+                out.push('}');
+                out
+            }
+            PathElement::Value(v) => format!("v:{}", go_json(v)),
+            PathElement::Index(i) => format!("i:{i}"),
+        }
+    }
+
+    /// Parse a `fieldsV1` key. Trailing data after a `k:`/`v:` value is an error.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let (kind, rest) = text
+            .split_at_checked(2)
+            .ok_or_else(|| format!("invalid path element {text:?}"))?;
+        match kind {
+            "f:" => Ok(PathElement::Field(rest.to_string())),
+            "k:" => match serde_json::from_str::<Value>(rest) {
+                Ok(Value::Object(m)) => Ok(PathElement::key(m.into_iter().collect())),
+                Ok(_) => Err(format!("invalid key element {text:?}: not an object")),
+                Err(e) => Err(format!("invalid key element {text:?}: {e}")),
+            },
+            "v:" => serde_json::from_str(rest)
+                .map(PathElement::Value)
+                .map_err(|e| format!("invalid value element {text:?}: {e}")),
+            "i:" => rest
+                .parse()
+                .map(PathElement::Index)
+                .map_err(|e| format!("invalid index element {text:?}: {e}")),
+            _ => Err(format!("invalid path element {text:?}")),
+        }
+    }
+
+    fn rank(&self) -> u8 {
+        match self {
+            PathElement::Field(_) => 0,
+            PathElement::Key(_) => 1,
+            PathElement::Value(_) => 2,
+            PathElement::Index(_) => 3,
+        }
+    }
+}
+
+impl Ord for PathElement {
+    /// SMD's order: fields < keys < values < indices; fields by name, keys
+    /// field by field (name, then value), values by [`value_cmp`], indices
+    /// numerically.
+    fn cmp(&self, other: &Self) -> Ordering {
+        match (self, other) {
+            (PathElement::Field(a), PathElement::Field(b)) => a.cmp(b),
+            (PathElement::Key(a), PathElement::Key(b)) => {
+                for ((na, va), (nb, vb)) in a.iter().zip(b) {
+                    let o = na.cmp(nb).then_with(|| value_cmp(va, vb));
+                    if o != Ordering::Equal {
+                        return o;
+                    }
+                }
+                a.len().cmp(&b.len())
+            }
+            (PathElement::Value(a), PathElement::Value(b)) => value_cmp(a, b),
+            (PathElement::Index(a), PathElement::Index(b)) => a.cmp(b),
+            _ => self.rank().cmp(&other.rank()),
+        }
+    }
+}
+
+impl PartialOrd for PathElement {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl std::fmt::Display for PathElement {
+    /// As conflict messages render it: `.name`, `[k1="v",k2=1]`, `[="v"]`, `[3]`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PathElement::Field(name) => write!(f, ".{name}"),
+            PathElement::Key(fields) => {
+                let parts: Vec<String> = fields
+                    .iter()
+                    .map(|(n, v)| format!("{n}={}", render_value(v)))
+                    .collect();
+                write!(f, "[{}]", parts.join(","))
+            }
+            PathElement::Value(v) => write!(f, "[={}]", render_value(v)),
+            PathElement::Index(i) => write!(f, "[{i}]"),
+        }
+    }
+}
+
+/// SMD's value order: numbers (compared numerically) < strings < booleans
+/// (false < true) < lists < maps < null.
+pub fn value_cmp(a: &Value, b: &Value) -> Ordering {
+    fn rank(v: &Value) -> u8 {
+        match v {
+            Value::Number(_) => 0,
+            Value::String(_) => 1,
+            Value::Bool(_) => 2,
+            Value::Array(_) => 3,
+            Value::Object(_) => 4,
+            Value::Null => 5,
+        }
+    }
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {
+            (Some(i), Some(j)) => i.cmp(&j),
+            _ => x
+                .as_f64()
+                .partial_cmp(&y.as_f64())
+                .unwrap_or(Ordering::Equal),
+        },
+        (Value::String(x), Value::String(y)) => x.cmp(y),
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        (Value::Array(x), Value::Array(y)) => {
+            for (p, q) in x.iter().zip(y) {
+                let o = value_cmp(p, q);
+                if o != Ordering::Equal {
+                    return o;
+                }
+            }
+            x.len().cmp(&y.len())
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            let mut xs: Vec<(&String, &Value)> = x.iter().collect();
+            let mut ys: Vec<(&String, &Value)> = y.iter().collect();
+            xs.sort_by(|p, q| p.0.cmp(q.0));
+            ys.sort_by(|p, q| p.0.cmp(q.0));
+            for ((kx, vx), (ky, vy)) in xs.iter().zip(&ys) {
+                let o = kx.cmp(ky).then_with(|| value_cmp(vx, vy));
+                if o != Ordering::Equal {
+                    return o;
+                }
+            }
+            xs.len().cmp(&ys.len())
+        }
+        _ => rank(a).cmp(&rank(b)),
+    }
+}
+
+/// Compact JSON as Go's `encoding/json` writes it: `<`, `>`, `&`, U+2028 and
+/// U+2029 escaped; object keys sorted.
+pub fn go_json(v: &Value) -> String {
+    let text = serde_json::to_string(v).unwrap_or_default();
+    if !text.contains(['<', '>', '&', '\u{2028}', '\u{2029}']) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A value as SMD's `value.ToString` renders it in messages: strings quoted
+/// as Go's `%q`, numbers, `true`/`false`, `null`, lists `[a,b]`, maps `{k=v}`.
+pub fn render_value(v: &Value) -> String {
+    match v {
+        Value::String(s) => crate::field::go_quote(s),
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if !n.is_i64() && !n.is_u64() => go_float(f),
+            _ => n.to_string(),
+        },
+        Value::Bool(b) => b.to_string(),
+        Value::Null => "null".to_string(),
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(render_value).collect::<Vec<_>>().join(",")
+        ),
+        Value::Object(m) => {
+            let mut parts: Vec<(&String, &Value)> = m.iter().collect();
+            parts.sort_by(|a, b| a.0.cmp(b.0));
+            format!(
+                "{{{}}}",
+                parts
+                    .iter()
+                    .map(|(k, v)| format!("{k}={}", render_value(v)))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            )
+        }
+    }
+}
+
+/// Go's `%v` of a float64 (`%g` with the shortest digits): exponent form
+/// when the decimal exponent is below -4 or at least 6 (`1e+06`, `1.5e-05`).
+fn go_float(f: f64) -> String {
+    let s = format!("{f:e}");
+    let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if f != 0.0 && !(-4..6).contains(&exp) {
+        let sign = if exp < 0 { '-' } else { '+' };
+        return format!("{mantissa}e{sign}{:02}", exp.abs());
+    }
+    let s = format!("{f}");
+    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn order_is_smds() {
+        let mut v = vec![
+            PathElement::Index(10),
+            PathElement::Value(json!("a")),
+            PathElement::key(vec![("port".into(), json!(80))]),
+            PathElement::Index(2),
+            PathElement::key(vec![("port".into(), json!(53))]),
+            PathElement::Field("b".into()),
+            PathElement::Value(json!(5)),
+            PathElement::Field("a".into()),
+        ];
+        v.sort();
+        let spelled: Vec<String> = v.iter().map(PathElement::to_fields_v1).collect();
+        assert_eq!(
+            spelled,
+            [
+                "f:a",
+                "f:b",
+                r#"k:{"port":53}"#,
+                r#"k:{"port":80}"#,
+                "v:5",
+                r#"v:"a""#,
+                "i:2",
+                "i:10"
+            ]
+        );
+    }
+
+    #[test]
+    fn escapes_like_go() {
+        let e = PathElement::Value(json!("a<b&c"));
+        assert_eq!(e.to_fields_v1(), r#"v:"a\u003cb\u0026c""#);
+        assert!(PathElement::parse(r#"v:"x" trailing"#).is_err());
+        assert_eq!(PathElement::parse("i:3").unwrap(), PathElement::Index(3));
+    }
+
+    #[test]
+    fn renders_like_smd() {
+        assert_eq!(
+            PathElement::Value(json!("example.com/a")).to_string(),
+            r#"[="example.com/a"]"#
+        );
+        assert_eq!(render_value(&json!(1.5)), "1.5");
+        assert_eq!(render_value(&json!(1e6)), "1e+06");
+        assert_eq!(render_value(&json!({"b": 1, "a": "x"})), r#"{a="x",b=1}"#);
+    }
+}
