@@ -42,6 +42,7 @@ pub mod error;
 pub mod field;
 pub mod fieldpath;
 pub mod json_patch;
+pub mod managed;
 pub mod merge_patch;
 pub mod mode;
 pub mod object;

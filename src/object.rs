@@ -145,6 +145,43 @@ pub fn finish_update(result: &mut Value, live: &Value, target: &Target) -> Resul
     Ok(())
 }
 
+/// Check an object an apply is about to create: it may not bring a `uid`
+/// (409, as kube-apiserver answers), its namespace and name must fit the
+/// URL, and system fields it carries are wiped (`WipeObjectMetaSystemFields`).
+/// The caller's storage assigns `uid`, `creationTimestamp` and `resourceVersion`.
+pub fn finish_create(result: &mut Value, target: &Target) -> Result<(), Error> {
+    if let Some(uid) = result
+        .pointer("/metadata/uid")
+        .and_then(Value::as_str)
+        .filter(|u| !u.is_empty())
+    {
+        return Err(Error::Conflict {
+            message: format!(
+                "Operation cannot be fulfilled on {} {}: uid mismatch: the provided object specified uid {uid}, and no existing object was found",
+                target.resource,
+                field::go_quote(&target.name)
+            ),
+            details: StatusDetails {
+                name: target.name.clone(),
+                kind: target.resource.clone(),
+                ..StatusDetails::default()
+            },
+        });
+    }
+    check_identity(result, target)?;
+    let meta = metadata_mut(result)?;
+    for system in [
+        "creationTimestamp",
+        "uid",
+        "deletionTimestamp",
+        "deletionGracePeriodSeconds",
+        "selfLink",
+    ] {
+        meta.remove(system);
+    }
+    Ok(())
+}
+
 /// What the generic registry's `BeforeUpdate` keeps from the stored object:
 /// the generation always; `creationTimestamp` and `deletionTimestamp` when
 /// the stored object has them; `deletionGracePeriodSeconds` and `uid` when

@@ -30,9 +30,11 @@ use serde_json::Value;
 use crate::content_type::PatchType;
 use crate::decode::{self, Decoded};
 use crate::error::Error;
+use crate::field;
+use crate::managed::{self, Applier};
 use crate::mode::Mode;
 use crate::object::{self, Target};
-use crate::params::PatchParams;
+use crate::params::{FieldValidation, PatchParams};
 use crate::schema::Schema;
 use crate::{json_patch, merge_patch, strategic, validation};
 
@@ -198,24 +200,98 @@ impl<'a> PatchRequest<'a> {
             _ => decode::json(self.body)
                 .map_err(|e| Error::bad_request(format!("invalid JSON patch: {e}")))?,
         };
+        let Decoded { value, duplicates } = body;
+        if patch_type == PatchType::Apply {
+            return self.run_apply(schema, value, &duplicates, validation);
+        }
         let Some(live) = self.live else {
-            return Err(self.not_found(patch_type, &body.value));
+            return Err(self.not_found(&value));
         };
         let target = match &self.target {
             Some(t) => t.clone(),
             None => Target::of(live)
                 .ok_or_else(|| Error::bad_request("the live object is not a JSON object"))?,
         };
-        let Decoded { value, duplicates } = body;
         let strict_errors = validation::precheck(patch_type, &value, &duplicates, validation)?;
-        let mut object = guarded(|| self.strategy(patch_type, live, value, schema))?;
-        let warnings = validation::report(strict_errors, validation, &object)?;
+        let patched = guarded(|| self.strategy(patch_type, live, value, schema))?;
+        let warnings = validation::report(strict_errors, validation, &patched)?;
+        let mut object = managed::track_update(
+            schema,
+            self.clock,
+            self.params.manager(),
+            Some(live),
+            patched,
+        )?;
         object::finish_update(&mut object, live, &target)?;
         Ok(Outcome {
             object,
             code: 200,
             warnings,
             patch_type,
+            dry_run: self.params.is_dry_run(),
+        })
+    }
+
+    /// Server-side apply: merge, prune, conflicts; create when there is no live object.
+    fn run_apply(
+        &self,
+        schema: &Schema,
+        config: Value,
+        duplicates: &[String],
+        validation: FieldValidation,
+    ) -> Result<Outcome, Error> {
+        let applier = Applier {
+            schema,
+            clock: self.clock,
+            manager: self.params.manager(),
+            force: self.params.is_forced(),
+        };
+        let applied = guarded(|| managed::apply(&applier, self.live, config))?;
+        let mut object = applied.object;
+        let strict: Vec<String> = duplicates
+            .iter()
+            .map(|d| {
+                format!(
+                    "yaml: unmarshal errors: key {} already set in map",
+                    field::go_quote(d)
+                )
+            })
+            .collect();
+        let warnings = match validation {
+            FieldValidation::Strict if !strict.is_empty() => {
+                return Err(Error::bad_request(format!(
+                    "error strict decoding YAML: {}",
+                    strict.join("; ")
+                )));
+            }
+            FieldValidation::Ignore => Vec::new(),
+            _ => strict,
+        };
+        let code = match self.live {
+            Some(live) => {
+                let target = match &self.target {
+                    Some(t) => t.clone(),
+                    None => Target::of(live).ok_or_else(|| {
+                        Error::bad_request("the live object is not a JSON object")
+                    })?,
+                };
+                object::finish_update(&mut object, live, &target)?;
+                200
+            }
+            None => {
+                let target = match &self.target {
+                    Some(t) => t.clone(),
+                    None => Target::of(&object).unwrap_or_else(|| Target::new("", "", None)),
+                };
+                object::finish_create(&mut object, &target)?;
+                201
+            }
+        };
+        Ok(Outcome {
+            object,
+            code,
+            warnings,
+            patch_type: PatchType::Apply,
             dry_run: self.params.is_dry_run(),
         })
     }
@@ -235,17 +311,12 @@ impl<'a> PatchRequest<'a> {
             PatchType::Merge => merge_patch::apply(live, &body, self.mode),
             PatchType::Strategic => Ok(strategic::apply(live, body, schema)?),
             PatchType::Apply => Err(Error::Internal {
-                message: format!("kubepatch does not implement {patch_type} yet"),
+                message: "apply is not a patch strategy".to_string(),
             }),
         }
     }
 
-    fn not_found(&self, patch_type: PatchType, body: &Value) -> Error {
-        if patch_type == PatchType::Apply {
-            return Error::Internal {
-                message: format!("kubepatch does not implement {patch_type} yet"),
-            };
-        }
+    fn not_found(&self, body: &Value) -> Error {
         let target = self.target.clone().or_else(|| Target::of(body));
         let (resource, name) = target.map(|t| (t.resource, t.name)).unwrap_or_default();
         Error::NotFound { resource, name }
@@ -253,7 +324,7 @@ impl<'a> PatchRequest<'a> {
 }
 
 /// Run a patch library, turning a panic into a 500 instead of a crash.
-fn guarded(f: impl FnOnce() -> Result<Value, Error>) -> Result<Value, Error> {
+fn guarded<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| {
         Err(Error::Internal {
             message: "the patch could not be applied: internal failure".to_string(),

@@ -2,7 +2,9 @@
 
 use std::cmp::Ordering;
 
-use serde_json::{Map, Value};
+use std::hash::{Hash, Hasher};
+
+use serde_json::Value;
 
 /// A path element, as server-side apply writes it in `fieldsV1`.
 ///
@@ -29,6 +31,44 @@ pub enum PathElement {
 }
 
 impl Eq for PathElement {}
+
+impl Hash for PathElement {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.rank().hash(state);
+        match self {
+            PathElement::Field(name) => name.hash(state),
+            PathElement::Key(fields) => {
+                for (name, value) in fields {
+                    name.hash(state);
+                    hash_value(value, state);
+                }
+            }
+            PathElement::Value(v) => hash_value(v, state),
+            PathElement::Index(i) => i.hash(state),
+        }
+    }
+}
+
+/// A hash consistent with `Value`'s equality.
+fn hash_value<H: Hasher>(v: &Value, state: &mut H) {
+    match v {
+        Value::Null => 0u8.hash(state),
+        Value::Bool(b) => (1u8, b).hash(state),
+        Value::Number(n) => (2u8, n.to_string()).hash(state),
+        Value::String(s) => (3u8, s).hash(state),
+        Value::Array(items) => {
+            (4u8, items.len()).hash(state);
+            items.iter().for_each(|x| hash_value(x, state));
+        }
+        Value::Object(m) => {
+            (5u8, m.len()).hash(state);
+            for (k, x) in m {
+                k.hash(state);
+                hash_value(x, state);
+            }
+        }
+    }
+}
 
 impl PathElement {
     /// A key element; the fields are sorted by name.

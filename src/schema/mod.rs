@@ -44,6 +44,9 @@ pub struct Schema {
     /// Whether strategic merge patch is offered (false for custom resources:
     /// kube-apiserver answers 415 to it).
     pub strategic_allowed: bool,
+    /// Whether objects are Go structs whose empty optional fields vanish on
+    /// decode (`omitempty`: built-in kinds), or keep them (custom resources).
+    pub omit_empty: bool,
 }
 
 /// The node every schema has first: no information.
@@ -291,6 +294,7 @@ impl Schema {
             roots: HashMap::new(),
             default_root: None,
             strategic_allowed: true,
+            omit_empty: true,
         }
     }
 

@@ -250,6 +250,7 @@ pub fn from_crd(crd: &Value) -> Result<Schema, String> {
         schema.add_root(&api_version, kind, id);
     }
     schema.strategic_allowed = false;
+    schema.omit_empty = false;
     Ok(schema)
 }
 

@@ -1,0 +1,287 @@
+//! `metadata.managedFields` entries: decoding, identities, order, capping.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::fieldpath::Set;
+
+/// `Apply` or `Update`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Operation {
+    /// Server-side apply.
+    Apply,
+    /// Any other write.
+    Update,
+}
+
+impl Operation {
+    fn as_str(self) -> &'static str {
+        match self {
+            Operation::Apply => "Apply",
+            Operation::Update => "Update",
+        }
+    }
+}
+
+/// Who manages a set: the entry's identity (time and fields left out;
+/// `apiVersion` left out for Apply).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Identity {
+    /// The field manager's name.
+    pub manager: String,
+    /// Apply or Update.
+    pub operation: Operation,
+    /// The API version, for Update identities.
+    pub api_version: Option<String>,
+    /// The subresource written through, if any.
+    pub subresource: Option<String>,
+}
+
+impl Identity {
+    /// An Apply identity.
+    pub fn apply(manager: &str) -> Self {
+        Identity {
+            manager: manager.to_string(),
+            operation: Operation::Apply,
+            api_version: None,
+            subresource: None,
+        }
+    }
+
+    /// An Update identity.
+    pub fn update(manager: &str, api_version: &str) -> Self {
+        Identity {
+            manager: manager.to_string(),
+            operation: Operation::Update,
+            api_version: Some(api_version.to_string()),
+            subresource: None,
+        }
+    }
+
+    /// The identifier JSON upstream sorts conflict messages by:
+    /// `{"manager":…,"operation":…,"apiVersion":…,"subresource":…}`.
+    pub fn identifier(&self) -> String {
+        let mut out = format!(
+            "{{\"manager\":{},\"operation\":\"{}\"",
+            serde_json::to_string(&self.manager).unwrap_or_default(),
+            self.operation.as_str()
+        );
+        if let Some(v) = &self.api_version {
+            out.push_str(&format!(
+                ",\"apiVersion\":{}",
+                serde_json::to_string(v).unwrap_or_default()
+            ));
+        }
+        if let Some(s) = &self.subresource {
+            out.push_str(&format!(
+                ",\"subresource\":{}",
+                serde_json::to_string(s).unwrap_or_default()
+            ));
+        }
+        out.push('}');
+        out
+    }
+
+    /// How conflict messages name the manager: `"ctrl"`, `"kubectl-edit" using v1`,
+    /// `"w" with subresource "status" using example.com/v1`.
+    pub fn describe(&self) -> String {
+        let mut out = crate::field::go_quote(&self.manager);
+        if let Some(s) = &self.subresource {
+            out.push_str(&format!(" with subresource {}", crate::field::go_quote(s)));
+        }
+        if let (Operation::Update, Some(v)) = (self.operation, &self.api_version) {
+            out.push_str(&format!(" using {v}"));
+        }
+        out
+    }
+}
+
+/// One manager's record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Its identity.
+    pub identity: Identity,
+    /// The API version the set is expressed in.
+    pub api_version: String,
+    /// When it last changed something (RFC 3339, seconds), if ever.
+    pub time: Option<String>,
+    /// The fields it owns.
+    pub set: Set,
+}
+
+/// The managers of an object, by identity.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Managers(pub BTreeMap<Identity, Entry>);
+
+impl Managers {
+    /// Decode `metadata.managedFields` (absent or `null`: no managers).
+    pub fn decode(list: Option<&Value>) -> Result<Managers, String> {
+        let items = match list {
+            None | Some(Value::Null) => return Ok(Managers::default()),
+            Some(Value::Array(items)) => items,
+            Some(_) => return Err("managedFields must be a list".to_string()),
+        };
+        let mut out = BTreeMap::new();
+        for (i, item) in items.iter().enumerate() {
+            let Value::Object(m) = item else {
+                return Err(format!("managed fields entry {i} is not an object"));
+            };
+            let text = |k: &str| m.get(k).and_then(Value::as_str).unwrap_or("");
+            let operation = match text("operation") {
+                "Apply" => Operation::Apply,
+                "Update" => Operation::Update,
+                _ => return Err("operation must be `Apply` or `Update`".to_string()),
+            };
+            let api_version = text("apiVersion");
+            if api_version.is_empty() {
+                return Err("apiVersion must not be empty".to_string());
+            }
+            match text("fieldsType") {
+                "" => return Err(format!("missing fieldsType in managed fields entry {i}")),
+                "FieldsV1" => {}
+                other => {
+                    return Err(format!(
+                        "invalid fieldsType {other:?} in managed fields entry {i}"
+                    ));
+                }
+            }
+            let set = match m.get("fieldsV1") {
+                None | Some(Value::Null) => Set::default(),
+                Some(v) => Set::from_fields_v1(v)?,
+            };
+            let subresource = Some(text("subresource"))
+                .filter(|s| !s.is_empty())
+                .map(str::to_string);
+            let identity = Identity {
+                manager: text("manager").to_string(),
+                operation,
+                api_version: (operation == Operation::Update).then(|| api_version.to_string()),
+                subresource,
+            };
+            let time = Some(text("time"))
+                .filter(|t| !t.is_empty())
+                .map(str::to_string);
+            out.insert(
+                identity.clone(),
+                Entry {
+                    identity,
+                    api_version: api_version.to_string(),
+                    time,
+                    set,
+                },
+            );
+        }
+        Ok(Managers(out))
+    }
+
+    /// Encode, sorted as upstream sorts: Apply before Update, then time
+    /// (whole seconds; none first), manager, apiVersion, subresource. Entries
+    /// with empty sets are left out; `None` when nothing remains.
+    pub fn encode(&self) -> Option<Value> {
+        let mut entries: Vec<&Entry> = self.0.values().filter(|e| !e.set.is_empty()).collect();
+        if entries.is_empty() {
+            return None;
+        }
+        entries.sort_by(|a, b| {
+            a.identity
+                .operation
+                .cmp(&b.identity.operation)
+                .then_with(|| seconds(&a.time).cmp(&seconds(&b.time)))
+                .then_with(|| a.identity.manager.cmp(&b.identity.manager))
+                .then_with(|| a.api_version.cmp(&b.api_version))
+                .then_with(|| a.identity.subresource.cmp(&b.identity.subresource))
+        });
+        let list = entries
+            .into_iter()
+            .map(|e| {
+                let mut m = Map::new();
+                m.insert("manager".into(), Value::String(e.identity.manager.clone()));
+                m.insert(
+                    "operation".into(),
+                    Value::String(e.identity.operation.as_str().into()),
+                );
+                m.insert("apiVersion".into(), Value::String(e.api_version.clone()));
+                if let Some(t) = &e.time {
+                    m.insert("time".into(), Value::String(t.clone()));
+                }
+                m.insert("fieldsType".into(), Value::String("FieldsV1".into()));
+                m.insert("fieldsV1".into(), e.set.to_fields_v1());
+                if let Some(s) = &e.identity.subresource {
+                    m.insert("subresource".into(), Value::String(s.clone()));
+                }
+                Value::Object(m)
+            })
+            .collect();
+        Some(Value::Array(list))
+    }
+
+    /// Drop managers whose sets are empty.
+    pub fn drop_empty(&mut self) {
+        self.0.retain(|_, e| !e.set.is_empty());
+    }
+
+    /// At most `max` Update entries: from the oldest, entries of an
+    /// apiVersion already seen are folded into `ancient-changes`.
+    pub fn cap_updates(&mut self, max: usize) {
+        let count = |m: &Managers| {
+            m.0.keys()
+                .filter(|i| i.operation == Operation::Update)
+                .count()
+        };
+        if count(self) <= max {
+            return;
+        }
+        let mut updates: Vec<Identity> = self
+            .0
+            .keys()
+            .filter(|i| i.operation == Operation::Update)
+            .cloned()
+            .collect();
+        updates.sort_by(|a, b| {
+            seconds(&self.0[a].time)
+                .cmp(&seconds(&self.0[b].time))
+                .then_with(|| a.identifier().cmp(&b.identifier()))
+        });
+        let mut first: BTreeMap<String, Identity> = BTreeMap::new();
+        for id in updates {
+            if count(self) <= max {
+                break;
+            }
+            let Some(entry) = self.0.get(&id).cloned() else {
+                continue;
+            };
+            let version = entry.api_version.clone();
+            match first.get(&version).cloned() {
+                None => {
+                    first.insert(version, id);
+                }
+                Some(bucket_of) => {
+                    let bucket_id = Identity::update("ancient-changes", &version);
+                    let mut bucket = match self.0.remove(&bucket_of) {
+                        Some(b) => Entry {
+                            identity: bucket_id.clone(),
+                            ..b
+                        },
+                        None => continue,
+                    };
+                    self.0.remove(&id);
+                    bucket.set.union_with(&entry.set);
+                    bucket.time = entry.time.clone();
+                    if let Some(existing) = self.0.remove(&bucket_id) {
+                        bucket.set.union_with(&existing.set);
+                    }
+                    self.0.insert(bucket_id.clone(), bucket);
+                    first.insert(version, bucket_id);
+                }
+            }
+        }
+    }
+}
+
+/// Whole Unix seconds of an RFC 3339 time; none (or unreadable) is 0.
+fn seconds(time: &Option<String>) -> i64 {
+    time.as_deref()
+        .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+        .map_or(0, |t| t.as_second())
+}
