@@ -31,7 +31,7 @@ use crate::content_type::PatchType;
 use crate::decode::{self, Decoded};
 use crate::error::Error;
 use crate::field;
-use crate::managed::{self, Applier};
+use crate::managed::{self, Applier, Updater};
 use crate::mode::Mode;
 use crate::object::{self, Target};
 use crate::params::{FieldValidation, PatchParams};
@@ -96,6 +96,7 @@ pub struct PatchRequest<'a> {
     mode: Mode,
     clock: &'a dyn Clock,
     schema: Option<&'a Schema>,
+    subresource: Option<&'a str>,
 }
 
 impl<'a> PatchRequest<'a> {
@@ -111,6 +112,7 @@ impl<'a> PatchRequest<'a> {
             mode: Mode::Kubernetes,
             clock: &SystemClock,
             schema: None,
+            subresource: None,
         }
     }
 
@@ -176,6 +178,26 @@ impl<'a> PatchRequest<'a> {
         self
     }
 
+    /// The subresource the request goes to (`status`, `scale`): it is part of
+    /// the field manager's identity in managedFields.
+    ///
+    /// ```
+    /// use kubepatch::{PatchParams, PatchRequest};
+    /// let live = serde_json::json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "a"}});
+    /// let out = PatchRequest::new("application/apply-patch+yaml", br#"{"apiVersion":"v1","kind":"Endpoints","metadata":{"name":"a","labels":{"x":"1"}}}"#)
+    ///     .live(&live)
+    ///     .params(PatchParams::apply("ctrl"))
+    ///     .subresource("status")
+    ///     .run()
+    ///     .unwrap();
+    /// let entries = out.object["metadata"]["managedFields"].as_array().unwrap();
+    /// assert!(entries.iter().any(|e| e["manager"] == "ctrl" && e["subresource"] == "status"));
+    /// ```
+    pub fn subresource(mut self, name: &'a str) -> Self {
+        self.subresource = Some(name);
+        self
+    }
+
     fn schema_or_builtin(&self) -> &'a Schema {
         static BUILTIN: OnceLock<Schema> = OnceLock::new();
         self.schema
@@ -215,13 +237,13 @@ impl<'a> PatchRequest<'a> {
         let strict_errors = validation::precheck(patch_type, &value, &duplicates, validation)?;
         let patched = guarded(|| self.strategy(patch_type, live, value, schema))?;
         let warnings = validation::report(strict_errors, validation, &patched)?;
-        let mut object = managed::track_update(
+        let updater = Updater {
             schema,
-            self.clock,
-            self.params.manager(),
-            Some(live),
-            patched,
-        )?;
+            clock: self.clock,
+            manager: self.params.manager(),
+            subresource: self.subresource,
+        };
+        let mut object = managed::update(&updater, Some(live), patched)?;
         object::finish_update(&mut object, live, &target)?;
         Ok(Outcome {
             object,
@@ -245,6 +267,7 @@ impl<'a> PatchRequest<'a> {
             clock: self.clock,
             manager: self.params.manager(),
             force: self.params.is_forced(),
+            subresource: self.subresource,
         };
         let applied = guarded(|| managed::apply(&applier, self.live, config))?;
         let mut object = applied.object;

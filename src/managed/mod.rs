@@ -15,7 +15,7 @@
 //!
 //! let schema = Schema::endpoints();
 //! let clock = FixedClock("2030-01-01T00:00:00Z".parse().unwrap());
-//! let applier = Applier { schema: &schema, clock: &clock, manager: "ctrl-a", force: false };
+//! let applier = Applier { schema: &schema, clock: &clock, manager: "ctrl-a", force: false, subresource: None };
 //! let config = json!({"apiVersion": "v1", "kind": "Endpoints",
 //!     "metadata": {"name": "web", "labels": {"app": "web"}}});
 //! let created = apply(&applier, None, config).unwrap();
@@ -57,6 +57,22 @@ pub struct Applier<'a> {
     pub manager: &'a str,
     /// `force=true`: take conflicting fields instead of failing.
     pub force: bool,
+    /// The subresource written through (`status`), part of the identity.
+    pub subresource: Option<&'a str>,
+}
+
+/// Who writes (any non-apply write), and when.
+#[derive(Clone, Copy)]
+pub struct Updater<'a> {
+    /// The merge rules.
+    pub schema: &'a Schema,
+    /// The time source for `managedFields`.
+    pub clock: &'a dyn Clock,
+    /// The field manager (`unknown` when empty).
+    pub manager: &'a str,
+    /// The subresource written through (`status`), part of the identity;
+    /// such writes ignore managedFields sent in the request.
+    pub subresource: Option<&'a str>,
 }
 
 /// The outcome of an apply or an update.
@@ -250,7 +266,8 @@ pub fn apply(applier: &Applier<'_>, live: Option<&Value>, config: Value) -> Resu
         }
     }
     let merged = typed.merge(&base, &config, root).map_err(config_problem)?;
-    let id = Identity::apply(applier.manager);
+    let mut id = Identity::apply(applier.manager);
+    id.subresource = applier.subresource.map(str::to_string);
     let last = managers
         .0
         .get(&id)
@@ -404,6 +421,39 @@ pub fn track_update(
     live: Option<&Value>,
     new: Value,
 ) -> Result<Value, Error> {
+    update(
+        &Updater {
+            schema,
+            clock,
+            manager,
+            subresource: None,
+        },
+        live,
+        new,
+    )
+}
+
+/// [`track_update`], with a subresource.
+///
+/// ```
+/// use kubepatch::managed::{update, Updater};
+/// use kubepatch::schema::Schema;
+/// use kubepatch::FixedClock;
+/// use serde_json::json;
+///
+/// let clock = FixedClock("2030-01-01T00:00:00Z".parse().unwrap());
+/// let updater = Updater { schema: &Schema::endpoints(), clock: &clock, manager: "kubelet", subresource: Some("status") };
+/// let new = json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "web"}, "status": {"x": 1}});
+/// let out = update(&updater, None, new).unwrap();
+/// assert_eq!(out["metadata"]["managedFields"][0]["subresource"], "status");
+/// ```
+pub fn update(updater: &Updater<'_>, live: Option<&Value>, new: Value) -> Result<Value, Error> {
+    let Updater {
+        schema,
+        clock,
+        manager,
+        subresource,
+    } = *updater;
     let manager = if manager.is_empty() {
         "unknown"
     } else {
@@ -430,7 +480,9 @@ pub fn track_update(
     let (plain_live, mut managers) = match live {
         Some(l) => {
             let (plain, stored) = split(l).unwrap_or_else(|_| (l.clone(), Managers::default()));
-            let start = if reset {
+            let start = if subresource.is_some() {
+                stored
+            } else if reset {
                 Managers::default()
             } else if requested.0.is_empty() {
                 stored
@@ -468,7 +520,8 @@ pub fn track_update(
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
-    let id = Identity::update(manager, &api_version);
+    let mut id = Identity::update(manager, &api_version);
+    id.subresource = subresource.map(str::to_string);
     if !owned.is_empty() {
         let previous = managers.0.remove(&id).map(|e| e.set).unwrap_or_default();
         let set = previous.difference(&changes.removed).union(&owned);
