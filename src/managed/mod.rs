@@ -349,12 +349,12 @@ fn prune(typed: &Typed<'_>, merged: Value, last: &Set, all_sets: &Set, root: Nod
     let named_last = typed.with_named_ancestors(last, root);
     let mut p1 = merged.clone();
     typed.remove(&mut p1, &named_last, root);
-    let fields_merged = typed.field_set(&merged, root).unwrap_or_default();
-    let fields_p1 = typed.field_set(&p1, root).unwrap_or_default();
+    let fields_merged = typed.live_field_set(&merged, root);
+    let fields_p1 = typed.live_field_set(&p1, root);
     let keep = fields_p1.union(&typed.with_named_ancestors(all_sets, root));
     let mut p2 = merged.clone();
     typed.remove(&mut p2, &fields_merged.difference(&keep), root);
-    let fields_p2 = typed.field_set(&p2, root).unwrap_or_default();
+    let fields_p2 = typed.live_field_set(&p2, root);
     let doomed = fields_merged
         .difference(&fields_p2)
         .intersection(&named_last);
@@ -571,4 +571,83 @@ fn object_ref(object: &Value) -> String {
             .unwrap_or("")
     };
     format!("{}/{}", text("namespace"), text("name"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::FixedClock;
+    use serde_json::json;
+
+    fn clock(s: i64) -> FixedClock {
+        FixedClock(jiff::Timestamp::from_second(1_893_456_000 + s).expect("a valid time"))
+    }
+
+    #[test]
+    fn live_duplicates_do_not_crash_an_apply() {
+        let schema = Schema::endpoints();
+        let c = clock(1);
+        let live = json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "web", "uid": "u"},
+            "subsets": [{"addresses": [{"ip": "10.0.0.1", "nodeName": "a"}, {"ip": "10.0.0.1", "nodeName": "b"}],
+                         "ports": [{"name": "http", "port": 80}]}]});
+        let applier = Applier {
+            schema: &schema,
+            clock: &c,
+            manager: "ctrl",
+            force: true,
+            subresource: None,
+        };
+        let config = json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "web"},
+            "subsets": [{"addresses": [{"ip": "10.0.0.1", "nodeName": "c"}], "ports": [{"name": "http", "port": 80}]}]});
+        let out = apply(&applier, Some(&live), config).expect("apply succeeds");
+        assert_eq!(
+            out.object["subsets"][0]["addresses"],
+            json!([{"ip": "10.0.0.1", "nodeName": "c"}])
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_in_a_config_are_refused() {
+        let schema = Schema::endpoints();
+        let c = clock(1);
+        let applier = Applier {
+            schema: &schema,
+            clock: &c,
+            manager: "ctrl",
+            force: false,
+            subresource: None,
+        };
+        let config = json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "web"},
+            "subsets": [{"addresses": [{"ip": "10.0.0.1"}, {"ip": "10.0.0.1"}], "ports": [{"name": "http", "port": 80}]}]});
+        let err = apply(&applier, None, config).expect_err("duplicates refused");
+        assert_eq!(err.code(), 400);
+        assert!(
+            err.to_string()
+                .contains("duplicate entries for key [ip=\"10.0.0.1\"]"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn reapply_is_a_no_op() {
+        let schema = Schema::endpoints();
+        let config = json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "web", "labels": {"a": "1"}},
+            "subsets": [{"addresses": [{"ip": "10.0.0.1"}], "ports": [{"port": 53, "name": "dns"}, {"port": 53, "name": "dns-tcp"}]}]});
+        let (c1, c2) = (clock(1), clock(2));
+        let first = Applier {
+            schema: &schema,
+            clock: &c1,
+            manager: "ctrl",
+            force: false,
+            subresource: None,
+        };
+        let once = apply(&first, None, config.clone()).expect("create");
+        let second = Applier {
+            clock: &c2,
+            ..first
+        };
+        let twice = apply(&second, Some(&once.object), config).expect("re-apply");
+        assert!(!twice.changed);
+        assert_eq!(twice.object, once.object);
+    }
 }

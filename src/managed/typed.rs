@@ -211,10 +211,21 @@ impl<'s> Typed<'s> {
     }
 
     /// The fields `value` sets (upstream `ToFieldSet`), rooted at `node`.
+    /// Duplicate list items are an error here, as in an applied configuration.
     pub fn field_set(&self, value: &Value, node: NodeId) -> Result<Set, SchemaError> {
         let mut out = Set::default();
-        self.collect(value, node, &mut Vec::new(), &mut out)?;
+        self.collect(value, node, &mut Vec::new(), &mut out, false)?;
         Ok(out)
+    }
+
+    /// The fields of a stored object: items whose key is duplicated (which a
+    /// live object may hold) are owned as a whole, and items without a usable
+    /// key are skipped, as upstream converts live objects.
+    pub fn live_field_set(&self, value: &Value, node: NodeId) -> Set {
+        let mut out = Set::default();
+        // Lenient collection reports no errors: undeclared fields are skipped too.
+        let _ = self.collect(value, node, &mut Vec::new(), &mut out, true);
+        out
     }
 
     fn collect(
@@ -223,6 +234,7 @@ impl<'s> Typed<'s> {
         node: NodeId,
         path: &mut Vec<PathElement>,
         out: &mut Set,
+        lenient: bool,
     ) -> Result<(), SchemaError> {
         match self.shape(node, value) {
             Shape::Leaf => out.insert(path),
@@ -231,14 +243,18 @@ impl<'s> Typed<'s> {
                     return Ok(());
                 };
                 for (k, v) in obj {
-                    let (child, declared) = self.member(s, extra, k, path)?;
+                    let (child, declared) = match self.member(s, extra, k, path) {
+                        Ok(found) => found,
+                        Err(_) if lenient => (UNTYPED, false),
+                        Err(e) => return Err(e),
+                    };
                     path.push(PathElement::Field(k.clone()));
                     let empty_map = matches!(v, Value::Object(m) if m.is_empty());
                     if v.is_null() || empty_map || !declared {
                         out.insert(path);
                     }
                     if !v.is_null() {
-                        self.collect(v, child, path, out)?;
+                        self.collect(v, child, path, out, lenient)?;
                     }
                     path.pop();
                 }
@@ -248,19 +264,30 @@ impl<'s> Typed<'s> {
                     return Ok(());
                 };
                 let (key, item_node) = self.list_parts(node, value);
-                let mut seen = std::collections::HashSet::new();
+                let mut elements = Vec::with_capacity(items.len());
+                let mut counts: HashMap<PathElement, usize> = HashMap::with_capacity(items.len());
                 for item in items {
-                    let e = self.item_element(key, item, path)?;
-                    if !seen.insert(e.to_fields_v1()) {
+                    let e = match self.item_element(key, item, path) {
+                        Ok(e) => e,
+                        Err(_) if lenient => continue,
+                        Err(e) => return Err(e),
+                    };
+                    let n = counts.entry(e.clone()).or_insert(0);
+                    *n += 1;
+                    if *n > 1 && !lenient {
                         return Err(SchemaError {
                             path: render(path),
                             message: format!("duplicate entries for key {e}"),
                         });
                     }
+                    elements.push((e, item));
+                }
+                for (e, item) in elements {
+                    let unit = counts.get(&e).is_some_and(|n| *n > 1);
                     path.push(e);
                     out.insert(path);
-                    if key.is_some() {
-                        self.collect(item, item_node, path, out)?;
+                    if key.is_some() && !unit {
+                        self.collect(item, item_node, path, out, lenient)?;
                     }
                     path.pop();
                 }
