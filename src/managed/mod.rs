@@ -285,10 +285,12 @@ pub fn apply(applier: &Applier<'_>, live: Option<&Value>, config: Value) -> Resu
     } else {
         prune(&typed, merged, &last, &all_sets, root)
     };
-    normalize(&mut result, schema.omit_empty);
     let mut base_normal = base.clone();
     normalize(&mut base_normal, schema.omit_empty);
+    // Changes are read off the merged result with its nulls (a `null` over a
+    // value is a modification), before decoding into the kind tidies it.
     let changes = typed.compare(&base_normal, &result, root);
+    normalize(&mut result, schema.omit_empty);
     let touched = changes.modified.union(&changes.added);
     let mut conflicts: Vec<(Identity, Set)> = Vec::new();
     for (other, entry) in &managers.0 {

@@ -266,11 +266,11 @@ impl<'s> Typed<'s> {
                 let (key, item_node) = self.list_parts(node, value);
                 let mut elements = Vec::with_capacity(items.len());
                 let mut counts: HashMap<PathElement, usize> = HashMap::with_capacity(items.len());
-                for item in items {
+                for (index, item) in items.iter().enumerate() {
                     let e = match self.item_element(key, item, path) {
                         Ok(e) => e,
                         Err(_) if lenient => continue,
-                        Err(e) => return Err(e),
+                        Err(e) => return Err(at_element(index, e)),
                     };
                     let n = counts.entry(e.clone()).or_insert(0);
                     *n += 1;
@@ -487,7 +487,9 @@ impl<'s> Typed<'s> {
                 let mut config_elements = Vec::with_capacity(ci.len());
                 let mut in_config = HashMap::with_capacity(ci.len());
                 for (i, item) in ci.iter().enumerate() {
-                    let e = self.item_element(key, item, path)?;
+                    let e = self
+                        .item_element(key, item, path)
+                        .map_err(|e| at_element(i, e))?;
                     if in_config.insert(e.clone(), i).is_some() {
                         return Err(SchemaError {
                             path: render(path),
@@ -636,6 +638,12 @@ fn is_empty(v: &Value) -> bool {
         Value::Array(a) => a.is_empty(),
         _ => false,
     }
+}
+
+/// SMD's prefix for a problem with one list item: `element <i>: `.
+fn at_element(index: usize, mut e: SchemaError) -> SchemaError {
+    e.message = format!("element {index}: {}", e.message);
+    e
 }
 
 /// Render a path as upstream does (`.a.b[k="v"]`).
