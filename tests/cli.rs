@@ -1,0 +1,611 @@
+//! The CLI contract (README, "Output and exit codes"), checked on the built
+//! `kubepatch` binary with temporary files:
+//!
+//! | outcome | stdout | stderr | exit |
+//! |---|---|---|---|
+//! | success | the new object, 4-space-indented JSON (or YAML with `-o yaml`) | warnings only | 0 |
+//! | the patch failed | the `metav1.Status` as JSON | `error: <its message>` | 1 |
+//! | usage error | nothing | the problem | 2 |
+//!
+//! The comparison with kubectl is skipped (with a note) when `kubectl` is not
+//! on `PATH`; the cases that need the Kubernetes OpenAPI document are skipped
+//! when `../shared` (or `$KUBEPATCH_SHARED`) is absent.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_kubepatch");
+
+/// The seed request of the README: add an annotation with a JSON patch.
+const ADD_ANNOTATION: &str =
+    r#"[{"op":"add","path":"/metadata/annotations","value":{"test-key":"test-value"}}]"#;
+
+const ACCEPTED_TYPES: &[&str] = &[
+    "application/json-patch+json",
+    "application/merge-patch+json",
+    "application/strategic-merge-patch+json",
+    "application/apply-patch+yaml",
+];
+
+/// A directory removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> Self {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "kubepatch-cli-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).expect("create a temp dir");
+        TempDir(dir)
+    }
+
+    /// Write `contents` to `name` in the directory and return its path.
+    fn file(&self, name: &str, contents: &str) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, contents).expect("write a temp file");
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/examples")
+}
+
+fn example(name: &str) -> String {
+    std::fs::read_to_string(examples().join(name)).expect("read an example")
+}
+
+fn swagger() -> Option<PathBuf> {
+    let dir = std::env::var_os("KUBEPATCH_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
+    let path = dir.join("openapi/kubernetes-v1.36-swagger.json");
+    path.is_file().then_some(path)
+}
+
+fn kubectl_available() -> bool {
+    Command::new("kubectl")
+        .args(["version", "--client"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+/// Run the binary with `args`, feeding `stdin` if given.
+fn run(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run kubepatch");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin is piped")
+            .write_all(input.as_bytes())
+            .expect("write stdin");
+    }
+    child.wait_with_output().expect("wait for kubepatch")
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("temp paths are UTF-8")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8(out.stderr.clone()).expect("stderr is UTF-8")
+}
+
+fn describe(out: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}--- stderr\n{}",
+        out.status.code(),
+        stdout(out),
+        stderr(out)
+    )
+}
+
+/// JSON as `kubectl -o json` prints it: 4-space indent, final newline.
+fn pretty(value: &Value) -> String {
+    let mut buf = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, formatter);
+    serde::Serialize::serialize(value, &mut ser).unwrap();
+    String::from_utf8(buf).unwrap() + "\n"
+}
+
+/// A success: exit 0, the object on stdout, nothing on stderr; the object.
+fn success(out: &Output) -> Value {
+    assert_eq!(out.status.code(), Some(0), "{}", describe(out));
+    assert_eq!(stderr(out), "", "{}", describe(out));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", describe(out)))
+}
+
+/// A failed patch: exit 1, the Status on stdout with this code, its message
+/// as the one line on stderr; the Status.
+fn failure(out: &Output, code: u64) -> Value {
+    assert_eq!(out.status.code(), Some(1), "{}", describe(out));
+    let status: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not a Status ({e}): {}", describe(out)));
+    assert_eq!(status["kind"], "Status", "{}", describe(out));
+    assert_eq!(status["apiVersion"], "v1", "{}", describe(out));
+    assert_eq!(status["status"], "Failure", "{}", describe(out));
+    assert_eq!(status["code"], code, "{}", describe(out));
+    assert!(
+        stdout(out).starts_with("{\n    \"") && stdout(out).ends_with("}\n"),
+        "the Status is 4-space-indented JSON: {}",
+        describe(out)
+    );
+    let message = status["message"].as_str().expect("a message");
+    assert_eq!(
+        stderr(out),
+        format!("error: {message}\n"),
+        "{}",
+        describe(out)
+    );
+    status
+}
+
+/// A usage error: exit 2, nothing on stdout, the problem on stderr.
+fn usage_error(out: &Output) {
+    assert_eq!(out.status.code(), Some(2), "{}", describe(out));
+    assert_eq!(stdout(out), "", "{}", describe(out));
+    assert!(!stderr(out).trim().is_empty(), "{}", describe(out));
+}
+
+fn live_pod() -> Value {
+    json!({"apiVersion": "v1", "kind": "Pod",
+           "metadata": {"name": "web", "namespace": "default", "labels": {"app": "web"}},
+           "spec": {"containers": [{"name": "app", "image": "nginx:1.25"}]}})
+}
+
+#[test]
+fn success_prints_the_object_as_four_space_json() {
+    let tmp = TempDir::new();
+    let live = tmp.file("pod.json", &live_pod().to_string());
+    let out = run(
+        &[
+            "-f",
+            path(&live),
+            "--type",
+            "merge",
+            "-p",
+            r#"{"metadata":{"labels":{"tier":"db"}}}"#,
+        ],
+        None,
+    );
+    let object = success(&out);
+    let mut expected = live_pod();
+    expected["metadata"]["labels"]["tier"] = json!("db");
+    assert_eq!(object, expected);
+    let text = stdout(&out);
+    assert_eq!(
+        text,
+        pretty(&object),
+        "4-space-indented JSON, one final newline"
+    );
+    assert!(
+        text.starts_with("{\n    \"apiVersion\": \"v1\",\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn default_type_is_strategic() {
+    let tmp = TempDir::new();
+    let live = tmp.file("pod.json", &live_pod().to_string());
+    let patch = tmp.file(
+        "patch.json",
+        r#"{"spec":{"containers":[{"name":"sidecar","image":"envoy:1.30"}]}}"#,
+    );
+    let schema = swagger();
+    let mut args = vec!["-f", path(&live), "--patch-file", path(&patch)];
+    if let Some(s) = &schema {
+        args.extend(["--schema", path(s)]);
+    }
+    let object = success(&run(&args, None));
+    // Without a schema, Pod containers are untyped (replaced); with it, merged by name.
+    let names: Vec<&str> = object["spec"]["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    if schema.is_some() {
+        assert_eq!(names, ["sidecar", "app"]);
+    } else {
+        assert_eq!(names, ["sidecar"]);
+    }
+}
+
+#[test]
+fn yaml_output() {
+    let tmp = TempDir::new();
+    let live = tmp.file("pod.json", &live_pod().to_string());
+    let args = |o: &'static str| {
+        vec![
+            "-f".to_string(),
+            path(&live).to_string(),
+            "--type".into(),
+            "merge".into(),
+            "-p".into(),
+            r#"{"spec":{"nodeName":"n1"}}"#.into(),
+            "-o".into(),
+            o.into(),
+        ]
+    };
+    let as_json = success(&run(
+        &args("json").iter().map(String::as_str).collect::<Vec<_>>(),
+        None,
+    ));
+    let out = run(
+        &args("yaml").iter().map(String::as_str).collect::<Vec<_>>(),
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(stderr(&out), "");
+    let text = stdout(&out);
+    assert!(
+        !text.trim_start().starts_with('{'),
+        "YAML, not JSON: {text}"
+    );
+    assert!(text.contains("kind: Pod"), "{text}");
+    assert!(text.contains("nodeName: n1"), "{text}");
+    let parsed = kubepatch::decode::yaml(text.as_bytes())
+        .expect("stdout is YAML")
+        .value;
+    assert_eq!(parsed, as_json);
+}
+
+#[test]
+fn unsupported_content_type_is_415() {
+    let out = run(
+        &[
+            "-f",
+            path(&examples().join("endpoints.json")),
+            "--content-type",
+            "text/plain",
+            "-p",
+            "{}",
+        ],
+        None,
+    );
+    let status = failure(&out, 415);
+    assert_eq!(status["reason"], "UnsupportedMediaType");
+    let message = status["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("the body of the request was in an unknown format"),
+        "{message}"
+    );
+    for media in ACCEPTED_TYPES {
+        assert!(message.contains(media), "{media} missing from {message:?}");
+    }
+    assert_eq!(stderr(&out).lines().count(), 1);
+}
+
+#[test]
+fn a_body_that_is_not_json_is_400() {
+    let tmp = TempDir::new();
+    let live = tmp.file("pod.json", &live_pod().to_string());
+    for kind in ["json", "merge", "strategic"] {
+        let out = run(
+            &["-f", path(&live), "--type", kind, "-p", "this is not json"],
+            None,
+        );
+        let status = failure(&out, 400);
+        assert_eq!(status["reason"], "BadRequest", "--type {kind}");
+    }
+}
+
+#[test]
+fn dash_f_dash_reads_stdin() {
+    let tmp = TempDir::new();
+    let live = tmp.file("pod.json", &live_pod().to_string());
+    let patch = r#"{"metadata":{"annotations":{"a":"b"}}}"#;
+    let from_file = success(&run(
+        &["-f", path(&live), "--type", "merge", "-p", patch],
+        None,
+    ));
+    let from_stdin = success(&run(
+        &["-f", "-", "--type", "merge", "-p", patch],
+        Some(&live_pod().to_string()),
+    ));
+    assert_eq!(from_stdin, from_file);
+    assert_eq!(from_stdin["metadata"]["annotations"], json!({"a": "b"}));
+    // YAML on stdin too.
+    let yaml = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: default\n  labels:\n    app: web\nspec:\n  containers:\n  - name: app\n    image: nginx:1.25\n";
+    let from_yaml = success(&run(
+        &["-f", "-", "--type", "merge", "-p", patch],
+        Some(yaml),
+    ));
+    assert_eq!(from_yaml, from_file);
+    // And the patch from stdin.
+    let patch_stdin = success(&run(
+        &["-f", path(&live), "--type", "merge", "--patch-file", "-"],
+        Some(patch),
+    ));
+    assert_eq!(patch_stdin, from_file);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let tmp = TempDir::new();
+    let live = tmp.file("pod.json", &live_pod().to_string());
+    let missing = tmp.0.join("missing.json");
+    let live = path(&live);
+    // No -p / --patch-file.
+    usage_error(&run(&["-f", live], None));
+    usage_error(&run(&["-f", live, "--type", "merge"], None));
+    // Unreadable files: the object, the patch, the schema; a directory.
+    usage_error(&run(&["-f", path(&missing), "-p", "{}"], None));
+    usage_error(&run(&["-f", path(&tmp.0), "-p", "{}"], None));
+    usage_error(&run(&["-f", live, "--patch-file", path(&missing)], None));
+    usage_error(&run(
+        &["-f", live, "-p", "{}", "--schema", path(&missing)],
+        None,
+    ));
+    // A bad --now.
+    usage_error(&run(&["-f", live, "-p", "{}", "--now", "yesterday"], None));
+    usage_error(&run(
+        &["-f", live, "-p", "{}", "--now", "2024-13-01T00:00:00Z"],
+        None,
+    ));
+    // Unknown flag values.
+    usage_error(&run(&["-f", live, "-p", "{}", "--type", "xml"], None));
+    usage_error(&run(&["-f", live, "-p", "{}", "-o", "toml"], None));
+    // A good --now is fine.
+    success(&run(
+        &[
+            "-f",
+            live,
+            "--type",
+            "merge",
+            "-p",
+            "{}",
+            "--now",
+            "2024-01-01T00:00:00Z",
+        ],
+        None,
+    ));
+}
+
+#[test]
+fn json_patch_on_the_example_matches_kubectl() {
+    let endpoints = examples().join("endpoints.json");
+    let out = run(
+        &[
+            "-f",
+            path(&endpoints),
+            "--type",
+            "json",
+            "-p",
+            ADD_ANNOTATION,
+        ],
+        None,
+    );
+    let object = success(&out);
+    assert_eq!(
+        object["metadata"]["annotations"],
+        json!({"test-key": "test-value"})
+    );
+    if !kubectl_available() {
+        eprintln!("cli: kubectl comparison skipped, `kubectl version --client` did not run");
+        return;
+    }
+    let theirs = Command::new("kubectl")
+        .args(["patch", "--local", "-f"])
+        .arg(&endpoints)
+        .args(["--type", "json", "-p", ADD_ANNOTATION, "-o", "json"])
+        .output()
+        .expect("run kubectl");
+    assert!(theirs.status.success(), "{}", describe(&theirs));
+    assert_eq!(
+        stdout(&out),
+        stdout(&theirs),
+        "byte for byte what kubectl prints"
+    );
+}
+
+fn subsets(object: &Value) -> &Vec<Value> {
+    object["subsets"].as_array().expect("subsets")
+}
+
+#[test]
+fn strategic_on_endpoints_with_and_without_the_openapi_schema() {
+    let endpoints = examples().join("endpoints.json");
+    let add = examples().join("add-address.json");
+    let original: Value = serde_json::from_str(&example("endpoints.json")).unwrap();
+    let patch: Value = serde_json::from_str(&example("add-address.json")).unwrap();
+
+    // Without --schema: the built-in schema keys subsets by their port set,
+    // so the address joins the subset with ports {a:8675, b:309}.
+    let merged = success(&run(
+        &[
+            "-f",
+            path(&endpoints),
+            "--type",
+            "strategic",
+            "--patch-file",
+            path(&add),
+        ],
+        None,
+    ));
+    let list = subsets(&merged);
+    assert_eq!(list.len(), 2, "{merged}");
+    let port_set = |s: &Value| {
+        let mut ports: Vec<(String, i64)> = s["ports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["name"].as_str().unwrap_or("").to_string(),
+                    p["port"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        ports.sort();
+        ports
+    };
+    let target = list
+        .iter()
+        .find(|s| port_set(s) == [("a".to_string(), 8675), ("b".to_string(), 309)])
+        .expect("the subset with ports a:8675, b:309");
+    let mut ips: Vec<&str> = target["addresses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["ip"].as_str())
+        .collect();
+    ips.sort();
+    assert_eq!(ips, ["10.10.1.1", "10.10.2.2", "10.10.4.4"]);
+    assert!(
+        list.contains(&original["subsets"][1]),
+        "the other subset is untouched: {merged}"
+    );
+
+    // With the Kubernetes OpenAPI document: upstream's atomic list, replaced whole.
+    let Some(schema) = swagger() else {
+        eprintln!("cli: --schema case skipped, ../shared (or $KUBEPATCH_SHARED) is absent");
+        return;
+    };
+    let out = run(
+        &[
+            "-f",
+            path(&endpoints),
+            "--type",
+            "strategic",
+            "--schema",
+            path(&schema),
+            "--patch-file",
+            path(&add),
+        ],
+        None,
+    );
+    let replaced = success(&out);
+    assert_eq!(subsets(&replaced), subsets(&patch));
+    assert_eq!(replaced["metadata"], original["metadata"]);
+    if kubectl_available() {
+        let theirs = Command::new("kubectl")
+            .args(["patch", "--local", "-f"])
+            .arg(&endpoints)
+            .args([
+                "--type",
+                "strategic",
+                "-p",
+                &example("add-address.json"),
+                "-o",
+                "json",
+            ])
+            .output()
+            .expect("run kubectl");
+        assert!(theirs.status.success(), "{}", describe(&theirs));
+        assert_eq!(stdout(&out), stdout(&theirs), "what kubectl prints");
+    }
+}
+
+const WIDGET_CRD: &str = r#"apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names:
+    kind: Widget
+    listKind: WidgetList
+    plural: widgets
+    singular: widget
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size:
+                type: integer
+              tags:
+                type: array
+                items:
+                  type: string
+"#;
+
+#[test]
+fn a_crd_schema_refuses_strategic_merge() {
+    let tmp = TempDir::new();
+    let crd = tmp.file("widget-crd.yaml", WIDGET_CRD);
+    let widget = json!({"apiVersion": "example.com/v1", "kind": "Widget",
+                        "metadata": {"name": "w1", "namespace": "default"},
+                        "spec": {"size": 1, "tags": ["a"]}});
+    let live = tmp.file("widget.json", &widget.to_string());
+    let patch = r#"{"spec":{"size":2}}"#;
+    let base = ["-f", path(&live), "--schema", path(&crd), "-p", patch];
+
+    let out = run(&[&base[..], &["--type", "strategic"]].concat(), None);
+    let status = failure(&out, 415);
+    assert_eq!(
+        status["message"],
+        "the body of the request was in an unknown format - accepted media types include: \
+         application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"
+    );
+    assert_eq!(status["reason"], "UnsupportedMediaType");
+
+    let out = run(&[&base[..], &["--type", "merge"]].concat(), None);
+    let object = success(&out);
+    let mut expected = widget.clone();
+    expected["spec"]["size"] = json!(2);
+    assert_eq!(object, expected);
+}
+
+#[test]
+fn force_conflicts_is_only_for_apply() {
+    let tmp = TempDir::new();
+    let live = tmp.file("pod.json", &live_pod().to_string());
+    let out = run(
+        &[
+            "-f",
+            path(&live),
+            "--type",
+            "merge",
+            "-p",
+            "{}",
+            "--force-conflicts",
+        ],
+        None,
+    );
+    let status = failure(&out, 422);
+    assert_eq!(status["reason"], "Invalid");
+    assert_eq!(
+        status["message"],
+        "PatchOptions.meta.k8s.io \"\" is invalid: force: Forbidden: may not be specified for non-apply patch"
+    );
+}
