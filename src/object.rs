@@ -213,7 +213,7 @@ fn decodes_as_kind(result: &mut Value, live: &Value) -> Result<(), Error> {
     let Value::Object(obj) = result else {
         let why = format!(
             "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-            json_type(result)
+            crate::decode::json_kind(result)
         );
         return Err(decode_error(result, why));
     };
@@ -242,7 +242,7 @@ fn decodes_as_kind(result: &mut Value, live: &Value) -> Result<(), Error> {
     {
         let why = format!(
             "json: cannot unmarshal {} into Go struct field .metadata of type v1.ObjectMeta",
-            json_type(meta)
+            crate::decode::json_kind(meta)
         );
         return Err(decode_error(result, why));
     }
@@ -295,17 +295,6 @@ fn metadata_mut(result: &mut Value) -> Result<&mut Map<String, Value>, Error> {
     }
     meta.as_object_mut()
         .ok_or_else(|| Error::bad_request("metadata of the patched object is not a JSON object"))
-}
-
-fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
 }
 
 fn group_of(obj: &Value) -> String {

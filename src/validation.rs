@@ -57,7 +57,7 @@ pub fn precheck(
                                 {
                                     return Err(decoding(format!(
                                         "json: cannot unmarshal {} into Go struct field jsonPatchOp.{name} of type string",
-                                        go_kind(value)
+                                        crate::decode::json_kind(value)
                                     )));
                                 }
                             }
@@ -65,7 +65,7 @@ pub fn precheck(
                         other => {
                             return Err(decoding(format!(
                                 "json: cannot unmarshal {} into Go value of type handlers.jsonPatchOp",
-                                go_kind(other)
+                                crate::decode::json_kind(other)
                             )));
                         }
                     }
@@ -75,7 +75,7 @@ pub fn precheck(
             other => {
                 return Err(decoding(format!(
                     "json: cannot unmarshal {} into Go value of type []handlers.jsonPatchOp",
-                    go_kind(other)
+                    crate::decode::json_kind(other)
                 )));
             }
         },
@@ -126,18 +126,6 @@ pub fn report(
 fn not_a_map(body: &Value) -> String {
     format!(
         "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-        go_kind(body)
+        crate::decode::json_kind(body)
     )
-}
-
-/// The JSON kind as Go's decoder names it in type errors.
-fn go_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
 }

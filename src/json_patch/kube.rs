@@ -20,7 +20,7 @@ pub(super) fn apply(doc: &Value, patch: &Value) -> Result<Value, Error> {
     let Value::Array(ops) = patch else {
         return Err(Error::bad_request(format!(
             "json: cannot unmarshal {} into Go value of type jsonpatch.Patch",
-            go_type_name(patch)
+            crate::decode::json_kind(patch)
         )));
     };
     let mut parsed = Vec::with_capacity(ops.len());
@@ -32,7 +32,7 @@ pub(super) fn apply(doc: &Value, patch: &Value) -> Result<Value, Error> {
             other => {
                 return Err(Error::bad_request(format!(
                     "json: cannot unmarshal {} into Go value of type jsonpatch.Operation",
-                    go_type_name(other)
+                    crate::decode::json_kind(other)
                 )));
             }
         }
@@ -199,17 +199,6 @@ impl LazyNodes {
     }
 }
 
-fn go_type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
 /// One operation, read leniently as the Go library reads it.
 struct Op<'a> {
     fields: Option<&'a Map<String, Value>>,
@@ -238,7 +227,7 @@ impl Op<'_> {
             Some(Value::String(s)) => Ok(Some(s.clone())),
             Some(other) => Err(format!(
                 "json: cannot unmarshal {} into Go value of type string",
-                go_type_name(other)
+                crate::decode::json_kind(other)
             )),
         }
     }

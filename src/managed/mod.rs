@@ -199,7 +199,7 @@ pub fn apply(applier: &Applier<'_>, live: Option<&Value>, config: Value) -> Resu
     let Value::Object(ref config_map) = config else {
         return Err(Error::bad_request(format!(
             "error decoding patch: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-            kind_name(&config)
+            crate::decode::json_kind(&config)
         )));
     };
     if let Some(live) = live {
@@ -541,17 +541,6 @@ pub fn update(updater: &Updater<'_>, live: Option<&Value>, new: Value) -> Result
     managers.cap_updates(MAX_UPDATE_MANAGERS);
     plain_new = with_managers(plain_new, &managers);
     Ok(plain_new)
-}
-
-fn kind_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
 }
 
 /// `group/version, Kind=Kind` as upstream prints a GroupVersionKind.
