@@ -71,6 +71,11 @@ impl Set {
         self.children.get(element)
     }
 
+    /// The subtrees below this node, in SMD order.
+    pub fn children(&self) -> impl Iterator<Item = (&PathElement, &Set)> {
+        self.children.iter()
+    }
+
     /// Whether `element` is a member of this node.
     pub fn has_member(&self, element: &PathElement) -> bool {
         self.members.contains(element)

@@ -597,21 +597,21 @@ impl<'s> Typed<'s> {
         out
     }
 
+    /// One walk over the trie: a child that has descendants and is a
+    /// declared field of a struct becomes a member.
     fn name_ancestors(&self, set: &Set, node: NodeId, path: &mut Vec<PathElement>, out: &mut Set) {
-        for p in set.paths() {
-            let mut current = node;
-            for (depth, e) in p.0.iter().enumerate().take(p.0.len().saturating_sub(1)) {
-                let declared = match (self.resolve(current), e) {
-                    (Node::Struct(s), PathElement::Field(k)) => s.fields.get(k).map(|f| f.node),
-                    _ => None,
-                };
-                if declared.is_some() {
-                    path.clear();
-                    path.extend_from_slice(&p.0[..=depth]);
-                    out.insert(path);
-                }
-                current = self.child_node(current, e);
+        for (e, child) in set.children() {
+            if child.is_empty() {
+                continue;
             }
+            path.push(e.clone());
+            if let (Node::Struct(s), PathElement::Field(k)) = (self.resolve(node), e)
+                && s.fields.contains_key(k)
+            {
+                out.insert(path);
+            }
+            self.name_ancestors(child, self.child_node(node, e), path, out);
+            path.pop();
         }
     }
 
