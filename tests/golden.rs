@@ -17,7 +17,7 @@ use serde_json::Value;
 const DEFAULT_NOW: &str = "2024-01-01T00:00:00Z";
 
 /// Directories of `testdata/` that hold no cases.
-const NOT_STRATEGIES: &[&str] = &["examples"];
+const NOT_STRATEGIES: &[&str] = &["examples", "apply"];
 
 /// The files a case directory may hold (besides `*.md` notes).
 const KNOWN_FILES: &[&str] = &[

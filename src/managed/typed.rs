@@ -513,32 +513,53 @@ impl<'s> Typed<'s> {
                         .as_ref()
                         .is_none_or(|e| !in_config.contains_key(e))
                 };
+                // Config items come out in config order; a live-only item comes
+                // out when the live cursor reaches it; a live item the config
+                // also holds is skipped until its turn in config order.
+                let mut shared = config_elements
+                    .iter()
+                    .filter(|e| live_index.contains_key(e))
+                    .peekable();
                 let mut out = Vec::with_capacity(li.len() + ci.len());
-                let mut cursor = 0;
-                for (ci_index, item) in ci.iter().enumerate() {
-                    while cursor < li.len() && live_only(cursor) {
-                        out.push(li[cursor].clone());
-                        cursor += 1;
+                let (mut l, mut r) = (0, 0);
+                while l < li.len() || r < ci.len() {
+                    if l < li.len() && live_only(l) {
+                        out.push(li[l].clone());
+                        l += 1;
+                        continue;
                     }
-                    let e = &config_elements[ci_index];
+                    if l < li.len() && r < ci.len() {
+                        let here = live_elements[l].as_ref();
+                        if here != Some(&config_elements[r])
+                            && shared.peek().is_some_and(|next| Some(*next) != here)
+                        {
+                            l += 1;
+                            continue;
+                        }
+                    }
+                    if r >= ci.len() {
+                        // Only shared live items remain: all emitted in config order.
+                        l += 1;
+                        continue;
+                    }
+                    let e = &config_elements[r];
                     let merged = match live_index.get(e).map(Vec::as_slice) {
                         Some([one]) if key.is_some() => {
                             path.push(e.clone());
-                            let m = self.merge_at(&li[*one], item, item_node, path)?;
+                            let m = self.merge_at(&li[*one], &ci[r], item_node, path)?;
                             path.pop();
                             m
                         }
-                        _ => item.clone(),
+                        _ => ci[r].clone(),
                     };
                     out.push(merged);
-                    if cursor < li.len() && live_elements[cursor].as_ref() == Some(e) {
-                        cursor += 1;
+                    if l < li.len() && live_elements[l].as_ref() == Some(e) {
+                        l += 1;
                     }
-                }
-                for i in cursor..li.len() {
-                    if live_only(i) {
-                        out.push(li[i].clone());
+                    if shared.peek().is_some_and(|next| *next == e) {
+                        shared.next();
                     }
+                    r += 1;
                 }
                 Ok(Value::Array(out))
             }
