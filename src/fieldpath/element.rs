@@ -211,18 +211,15 @@ pub fn value_cmp(a: &Value, b: &Value) -> Ordering {
             }
             x.len().cmp(&y.len())
         }
+        // serde_json maps iterate in key order.
         (Value::Object(x), Value::Object(y)) => {
-            let mut xs: Vec<(&String, &Value)> = x.iter().collect();
-            let mut ys: Vec<(&String, &Value)> = y.iter().collect();
-            xs.sort_by(|p, q| p.0.cmp(q.0));
-            ys.sort_by(|p, q| p.0.cmp(q.0));
-            for ((kx, vx), (ky, vy)) in xs.iter().zip(&ys) {
+            for ((kx, vx), (ky, vy)) in x.iter().zip(y) {
                 let o = kx.cmp(ky).then_with(|| value_cmp(vx, vy));
                 if o != Ordering::Equal {
                     return o;
                 }
             }
-            xs.len().cmp(&ys.len())
+            x.len().cmp(&y.len())
         }
         _ => rank(a).cmp(&rank(b)),
     }

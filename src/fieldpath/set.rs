@@ -57,6 +57,26 @@ impl Set {
         }
     }
 
+    /// Make `element` (one level below this node) a member.
+    pub fn insert_member(&mut self, element: PathElement) {
+        self.members.insert(element);
+    }
+
+    /// Add `child` as (or into) the subtree below `element`; an empty child adds nothing.
+    pub fn insert_child(&mut self, element: PathElement, child: Set) {
+        if child.is_empty() {
+            return;
+        }
+        match self.children.entry(element) {
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(child);
+            }
+            std::collections::btree_map::Entry::Occupied(mut slot) => {
+                slot.get_mut().union_with(&child)
+            }
+        }
+    }
+
     /// Whether `path` is a member.
     pub fn has(&self, path: &[PathElement]) -> bool {
         match path {

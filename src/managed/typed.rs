@@ -228,16 +228,18 @@ impl<'s> Typed<'s> {
         out
     }
 
+    /// Fill `here`, the trie node of `value`'s own path, with the paths
+    /// below it: each member at its level, each subtree built once.
     fn collect(
         &self,
         value: &Value,
         node: NodeId,
         path: &mut Vec<PathElement>,
-        out: &mut Set,
+        here: &mut Set,
         lenient: bool,
     ) -> Result<(), SchemaError> {
         match self.shape(node, value) {
-            Shape::Leaf => out.insert(path),
+            Shape::Leaf => {}
             Shape::Fields(s, extra) => {
                 let Value::Object(obj) = value else {
                     return Ok(());
@@ -248,15 +250,19 @@ impl<'s> Typed<'s> {
                         Err(_) if lenient => (UNTYPED, false),
                         Err(e) => return Err(e),
                     };
-                    path.push(PathElement::Field(k.clone()));
+                    let e = PathElement::Field(k.clone());
                     let empty_map = matches!(v, Value::Object(m) if m.is_empty());
-                    if v.is_null() || empty_map || !declared {
-                        out.insert(path);
+                    let leaf = matches!(self.shape(child, v), Shape::Leaf);
+                    if v.is_null() || empty_map || !declared || leaf {
+                        here.insert_member(e.clone());
                     }
-                    if !v.is_null() {
-                        self.collect(v, child, path, out, lenient)?;
+                    if !v.is_null() && !leaf {
+                        let mut sub = Set::default();
+                        path.push(e.clone());
+                        self.collect(v, child, path, &mut sub, lenient)?;
+                        path.pop();
+                        here.insert_child(e, sub);
                     }
-                    path.pop();
                 }
             }
             Shape::Set(_) | Shape::Keyed(..) => {
@@ -284,12 +290,14 @@ impl<'s> Typed<'s> {
                 }
                 for (e, item) in elements {
                     let unit = counts.get(&e).is_some_and(|n| *n > 1);
-                    path.push(e);
-                    out.insert(path);
+                    here.insert_member(e.clone());
                     if key.is_some() && !unit {
-                        self.collect(item, item_node, path, out, lenient)?;
+                        let mut sub = Set::default();
+                        path.push(e.clone());
+                        self.collect(item, item_node, path, &mut sub, lenient)?;
+                        path.pop();
+                        here.insert_child(e, sub);
                     }
-                    path.pop();
                 }
             }
         }
