@@ -132,20 +132,18 @@ fn split(object: &Value) -> Result<(Value, Managers), Error> {
 }
 
 fn with_managers(mut object: Value, managers: &Managers) -> Value {
-    if let Some(meta) = object.as_object_mut().map(|o| {
-        o.entry("metadata")
-            .or_insert_with(|| Value::Object(Map::new()))
-    }) {
-        if let Some(meta) = meta.as_object_mut() {
-            match managers.encode() {
-                Some(list) => {
-                    meta.insert("managedFields".to_string(), list);
-                }
-                None => {
-                    meta.remove("managedFields");
-                }
-            }
-        }
+    let meta = object
+        .as_object_mut()
+        .map(|o| {
+            o.entry("metadata")
+                .or_insert_with(|| Value::Object(Map::new()))
+        })
+        .and_then(Value::as_object_mut);
+    if let Some(meta) = meta {
+        match managers.encode() {
+            Some(list) => meta.insert("managedFields".to_string(), list),
+            None => meta.remove("managedFields"),
+        };
     }
     object
 }
