@@ -97,6 +97,7 @@ pub struct PatchRequest<'a> {
     clock: &'a dyn Clock,
     schema: Option<&'a Schema>,
     subresource: Option<&'a str>,
+    user_agent: Option<&'a str>,
 }
 
 impl<'a> PatchRequest<'a> {
@@ -113,6 +114,7 @@ impl<'a> PatchRequest<'a> {
             clock: &SystemClock,
             schema: None,
             subresource: None,
+            user_agent: None,
         }
     }
 
@@ -198,6 +200,48 @@ impl<'a> PatchRequest<'a> {
         self
     }
 
+    /// The request's `User-Agent`: a non-apply write without `fieldManager`
+    /// is recorded under its product name, as kube-apiserver does.
+    ///
+    /// ```
+    /// use kubepatch::PatchRequest;
+    /// let live = serde_json::json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "a",
+    ///     "managedFields": [{"manager": "x", "operation": "Update", "apiVersion": "v1", "fieldsType": "FieldsV1", "fieldsV1": {"f:metadata": {"f:labels": {}}}}]}});
+    /// let out = PatchRequest::new("application/merge-patch+json", br#"{"metadata":{"labels":{"a":"1"}}}"#)
+    ///     .live(&live)
+    ///     .user_agent("kubectl/v1.32.4 (linux/amd64) kubernetes/abc")
+    ///     .run()
+    ///     .unwrap();
+    /// assert!(out.object["metadata"]["managedFields"].as_array().unwrap().iter().any(|e| e["manager"] == "kubectl"));
+    /// ```
+    pub fn user_agent(mut self, user_agent: &'a str) -> Self {
+        self.user_agent = Some(user_agent);
+        self
+    }
+
+    /// `fieldManager`, else the user agent up to its first `/` (non-printable
+    /// characters dropped, at most 128 bytes), else empty (recorded as `unknown`).
+    fn update_manager(&self) -> String {
+        let manager = self.params.manager();
+        if !manager.is_empty() {
+            return manager.to_string();
+        }
+        let product = self
+            .user_agent
+            .unwrap_or("")
+            .split('/')
+            .next()
+            .unwrap_or("");
+        let mut out = String::new();
+        for c in product.chars().filter(|c| field::is_go_printable(*c)) {
+            if out.len() + c.len_utf8() > crate::params::FIELD_MANAGER_MAX_LENGTH {
+                break;
+            }
+            out.push(c);
+        }
+        out
+    }
+
     fn schema_or_builtin(&self) -> &'a Schema {
         static BUILTIN: OnceLock<Schema> = OnceLock::new();
         self.schema
@@ -240,7 +284,7 @@ impl<'a> PatchRequest<'a> {
         let updater = Updater {
             schema,
             clock: self.clock,
-            manager: self.params.manager(),
+            manager: &self.update_manager(),
             subresource: self.subresource,
         };
         let mut object = managed::update(&updater, Some(live), patched)?;
