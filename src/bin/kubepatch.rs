@@ -168,6 +168,7 @@ fn run(cli: &Cli) -> Result<ExitCode, Usage> {
     };
     let mut request = PatchRequest::new(&content_type, &body)
         .params(params)
+        .user_agent(concat!("kubepatch/", env!("CARGO_PKG_VERSION")))
         .clock(clock)
         .mode(if cli.rfc { Mode::Rfc } else { Mode::Kubernetes });
     if let Some(live) = &live {
