@@ -141,10 +141,7 @@ fn apply_benches(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(3));
+    config = fixtures::short(10, Duration::from_secs(3));
     targets = apply_benches
 }
 criterion_main!(benches);

@@ -10,11 +10,9 @@
 //! Kept short (20 samples, 2 s each) so `cargo bench --bench patch` takes a
 //! few minutes at most on two cores.
 
-use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use kubepatch::PatchRequest;
 use serde_json::{Value, json};
 
 #[path = "fixtures/mod.rs"]
@@ -60,24 +58,7 @@ fn subsets_merge_patch(addresses: usize) -> Vec<u8> {
 
 /// Run the request once outside the timing, so a bench never measures an error.
 fn checked(content_type: &str, body: &[u8], live: &Value) -> Value {
-    let out = PatchRequest::new(content_type, body)
-        .live(live)
-        .run()
-        .unwrap_or_else(|e| {
-            panic!(
-                "{content_type} on {} addresses: {e}",
-                fixtures::count_addresses(live)
-            )
-        });
-    out.object
-}
-
-/// The measured call: the whole request, result dropped inside the timing.
-fn request(content_type: &str, body: &[u8], live: &Value) {
-    let result = PatchRequest::new(content_type, black_box(body))
-        .live(black_box(live))
-        .run();
-    let _ = black_box(result);
+    fixtures::run_once(content_type, content_type, body, live)
 }
 
 fn json_patch(c: &mut Criterion) {
@@ -90,7 +71,7 @@ fn json_patch(c: &mut Criterion) {
         assert_eq!(fixtures::count_addresses(&out), n + 1);
         assert_eq!(out["subsets"][0]["addresses"][0]["nodeName"], "node-999");
         group.bench_with_input(BenchmarkId::new("small", n), &n, |b, _| {
-            b.iter(|| request(JSON_PATCH, &body, &live))
+            b.iter(|| fixtures::request(JSON_PATCH, &body, &live))
         });
     }
     group.finish();
@@ -104,7 +85,7 @@ fn merge_patch(c: &mut Criterion) {
         let out = checked(MERGE_PATCH, &labels, &live);
         assert_eq!(out["metadata"]["labels"]["tier"], "frontend");
         group.bench_with_input(BenchmarkId::new("labels", n), &n, |b, _| {
-            b.iter(|| request(MERGE_PATCH, &labels, &live))
+            b.iter(|| fixtures::request(MERGE_PATCH, &labels, &live))
         });
     }
     for n in SIZES {
@@ -117,7 +98,7 @@ fn merge_patch(c: &mut Criterion) {
             fixtures::node_name(1)
         );
         group.bench_with_input(BenchmarkId::new("subsets-wholesale", n), &n, |b, _| {
-            b.iter(|| request(MERGE_PATCH, &subsets, &live))
+            b.iter(|| fixtures::request(MERGE_PATCH, &subsets, &live))
         });
     }
     group.finish();
@@ -125,10 +106,7 @@ fn merge_patch(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .sample_size(20)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2));
+    config = fixtures::short(20, Duration::from_secs(2));
     targets = json_patch, merge_patch
 }
 criterion_main!(benches);

@@ -11,11 +11,9 @@
 //! takes about a minute.
 
 use std::collections::HashMap;
-use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use kubepatch::PatchRequest;
 use serde_json::{Value, json};
 
 #[path = "fixtures/mod.rs"]
@@ -70,11 +68,7 @@ fn strategic_patch(t: &Touch) -> Vec<u8> {
 /// Run the request once outside the timing and check what it did.
 fn check(live: &Value, body: &[u8], t: &Touch) {
     let n = fixtures::count_addresses(live);
-    let out = PatchRequest::new(STRATEGIC, body)
-        .live(live)
-        .run()
-        .unwrap_or_else(|e| panic!("strategic merge on {n} addresses: {e}"));
-    let out = out.object;
+    let out = fixtures::run_once("strategic merge", STRATEGIC, body, live);
     assert_eq!(fixtures::count_addresses(&out), n + t.added.len());
     assert_eq!(
         out["subsets"].as_array().unwrap().len(),
@@ -94,14 +88,6 @@ fn check(live: &Value, body: &[u8], t: &Touch) {
     }
 }
 
-/// The measured call: the whole request, result dropped inside the timing.
-fn request(body: &[u8], live: &Value) {
-    let result = PatchRequest::new(STRATEGIC, black_box(body))
-        .live(black_box(live))
-        .run();
-    let _ = black_box(result);
-}
-
 fn strategic_merge(c: &mut Criterion) {
     let mut group = c.benchmark_group("strategic_merge");
     for n in SIZES {
@@ -111,7 +97,7 @@ fn strategic_merge(c: &mut Criterion) {
         let body = strategic_patch(&t);
         check(&live, &body, &t);
         group.bench_with_input(BenchmarkId::new("touch-1pct", n), &n, |b, _| {
-            b.iter(|| request(&body, &live))
+            b.iter(|| fixtures::request(STRATEGIC, &body, &live))
         });
     }
     group.finish();
@@ -119,10 +105,7 @@ fn strategic_merge(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .sample_size(20)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2));
+    config = fixtures::short(20, Duration::from_secs(2));
     targets = strategic_merge
 }
 criterion_main!(benches);

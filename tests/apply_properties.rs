@@ -33,53 +33,21 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use kubepatch::fieldpath::{Path, PathElement, Set, value_cmp};
-use kubepatch::{FixedClock, PatchParams, PatchRequest};
+use kubepatch::{PatchParams, PatchRequest};
 use serde_json::{Value, json};
+
+mod common;
+use common::{APPLY, MERGE_PATCH, Rng, clock_at};
 
 /// Sequences to run.
 const SEQUENCES: u64 = 300;
 /// The seed of sequence `i` is `SEED + i`.
 const SEED: u64 = 0x5eed_a991_7000;
 
-const APPLY: &str = "application/apply-patch+yaml";
-const MERGE: &str = "application/merge-patch+json";
 const APPLIERS: [&str; 3] = ["ctrl-a", "ctrl-b", "ctrl-c"];
 const EDITOR: &str = "kubectl-edit";
 const LABEL_KEYS: [&str; 3] = ["app", "tier", "env"];
 const FINALIZERS: [&str; 3] = ["example.com/a", "example.com/b", "example.com/c"];
-
-/// splitmix64.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    /// True with probability `percent`/100.
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-
-    fn shuffle<T>(&mut self, items: &mut [T]) {
-        for i in (1..items.len()).rev() {
-            let j = self.below(i + 1);
-            items.swap(i, j);
-        }
-    }
-}
 
 // --- configurations ---------------------------------------------------------
 
@@ -466,11 +434,6 @@ struct Stats {
     idempotence_checks: u64,
 }
 
-fn clock(second: u64) -> FixedClock {
-    let start: jiff::Timestamp = "2030-01-01T00:00:00Z".parse().unwrap();
-    FixedClock(start + jiff::SignedDuration::from_secs(second as i64))
-}
-
 fn run_apply(
     live: Option<&Value>,
     manager: &str,
@@ -483,7 +446,7 @@ fn run_apply(
     if force {
         params = params.force();
     }
-    let clock = clock(second);
+    let clock = clock_at(second);
     let mut request = PatchRequest::new(APPLY, &body).params(params).clock(&clock);
     if let Some(l) = live {
         request = request.live(l);
@@ -517,9 +480,9 @@ fn run_sequence(seed: u64, stats: &mut Stats) -> Result<(), String> {
             let patch = json!({"metadata": {"labels": {key: value}}});
             log.push(format!("merge by {EDITOR}: {patch}"));
             let body = serde_json::to_vec(&patch).unwrap();
-            let clock = clock(second);
+            let clock = clock_at(second);
             let current = live.clone().unwrap();
-            let out = PatchRequest::new(MERGE, &body)
+            let out = PatchRequest::new(MERGE_PATCH, &body)
                 .live(&current)
                 .params(PatchParams::default().field_manager(EDITOR))
                 .clock(&clock)

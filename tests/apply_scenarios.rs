@@ -8,13 +8,13 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use kubepatch::{FixedClock, PatchParams, PatchRequest};
+use kubepatch::{PatchParams, PatchRequest};
 use pretty_assertions::StrComparison;
 use serde::Deserialize;
 use serde_json::Value;
 
-/// The clock of step 0; step `i` runs `i` seconds later.
-const START: &str = "2030-01-01T00:00:00Z";
+mod common;
+use common::{clock_at, content_type, json_diff, pretty};
 
 /// `scenario.json`.
 #[derive(Debug, Deserialize)]
@@ -74,31 +74,8 @@ struct ExpectedCause {
     field: String,
 }
 
-fn content_type(request: &str) -> Option<&'static str> {
-    match request {
-        "apply" => Some("application/apply-patch+yaml"),
-        "json" => Some("application/json-patch+json"),
-        "merge" => Some("application/merge-patch+json"),
-        "strategic" => Some("application/strategic-merge-patch+json"),
-        _ => None,
-    }
-}
-
 fn scenarios_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/apply")
-}
-
-fn pretty(value: &Value) -> String {
-    serde_json::to_string_pretty(value).expect("a Value always serializes")
-}
-
-/// A line diff of two JSON values, expected on the left.
-fn json_diff(expected: &Value, actual: &Value) -> String {
-    let (expected, actual) = (pretty(expected), pretty(actual));
-    format!(
-        "(< expected, > actual)\n{}",
-        StrComparison::new(&expected, &actual)
-    )
+    common::testdata().join("apply")
 }
 
 /// The object without `metadata.managedFields`, and that list (empty when absent).
@@ -125,11 +102,6 @@ fn stored(object: &Value, managed: &[Value]) -> Value {
         meta.insert("managedFields".to_string(), Value::Array(managed.to_vec()));
     }
     out
-}
-
-fn clock_at(step: usize) -> FixedClock {
-    let start: jiff::Timestamp = START.parse().expect("START is RFC 3339");
-    FixedClock(start + jiff::SignedDuration::from_secs(step as i64))
 }
 
 /// Check one step's expectation against the outcome; `Err` describes every mismatch.
@@ -284,7 +256,8 @@ fn run_scenario(dir: &Path) -> Result<(usize, Vec<String>), String> {
             force: step.force,
             ..PatchParams::default()
         };
-        let clock = clock_at(i);
+        // Step 0 runs at 2030-01-01T00:00:00Z, step `i` `i` seconds later.
+        let clock = clock_at(i as u64);
         let pristine = live.clone();
         let mut request = PatchRequest::new(content_type, &body)
             .params(params)

@@ -8,11 +8,11 @@
 //! mode performs it, and the json-patch crate's own rollback of such a move
 //! panics, which kubepatch must not let happen).
 
-use kubepatch::{Mode, PatchRequest, json_patch, merge_patch};
+use kubepatch::{Error, Mode, Outcome, PatchRequest, json_patch, merge_patch};
 use serde_json::{Value, json};
 
-const JSON_PATCH: &str = "application/json-patch+json";
-const MERGE_PATCH: &str = "application/merge-patch+json";
+mod common;
+use common::{JSON_PATCH, MERGE_PATCH, mode_name};
 
 fn live() -> Value {
     json!({
@@ -93,11 +93,24 @@ fn bytes(value: &Value) -> Vec<u8> {
     serde_json::to_vec(value).expect("a Value always serializes")
 }
 
-fn mode_name(mode: Mode) -> &'static str {
-    match mode {
-        Mode::Kubernetes => "kubernetes",
-        Mode::Rfc => "rfc",
-    }
+/// The whole request on `live` in `mode`.
+#[allow(clippy::result_large_err)] // kubepatch::Error is what the API returns
+fn request(content_type: &str, patch: &[u8], live: &Value, mode: Mode) -> Result<Outcome, Error> {
+    PatchRequest::new(content_type, patch)
+        .live(live)
+        .mode(mode)
+        .run()
+}
+
+/// `live` still serializes to `before`; `by` names what ran on it.
+#[track_caller]
+fn assert_untouched(live: &Value, before: &[u8], mode: Mode, by: &str) {
+    assert_eq!(
+        bytes(live),
+        before,
+        "{} mode: {by} changed the live object",
+        mode_name(mode)
+    );
 }
 
 #[test]
@@ -107,10 +120,7 @@ fn failing_json_patch_leaves_live_object_byte_identical() {
             let live = live();
             let before = bytes(&live);
 
-            let err = PatchRequest::new(JSON_PATCH, patch.as_bytes())
-                .live(&live)
-                .mode(mode)
-                .run()
+            let err = request(JSON_PATCH, patch.as_bytes(), &live, mode)
                 .expect_err("the patch must fail");
             assert_eq!(
                 err.code(),
@@ -119,12 +129,7 @@ fn failing_json_patch_leaves_live_object_byte_identical() {
                 mode_name(mode),
                 err
             );
-            assert_eq!(
-                bytes(&live),
-                before,
-                "{} mode: the request changed the live object",
-                mode_name(mode)
-            );
+            assert_untouched(&live, &before, mode, "the request");
 
             let err =
                 json_patch::apply(&live, patch.as_bytes(), mode).expect_err("the patch must fail");
@@ -135,12 +140,7 @@ fn failing_json_patch_leaves_live_object_byte_identical() {
                 mode_name(mode),
                 err
             );
-            assert_eq!(
-                bytes(&live),
-                before,
-                "{} mode: json_patch::apply changed the live object",
-                mode_name(mode)
-            );
+            assert_untouched(&live, &before, mode, "json_patch::apply");
         }
     }
 }
@@ -161,10 +161,7 @@ fn failing_json_patch_after_move_to_root_is_an_ordinary_422() {
     for mode in [Mode::Kubernetes, Mode::Rfc] {
         let live = live();
         let before = bytes(&live);
-        let status = PatchRequest::new(JSON_PATCH, patch)
-            .live(&live)
-            .mode(mode)
-            .run()
+        let status = request(JSON_PATCH, patch, &live, mode)
             .expect_err("the patch must fail")
             .to_status();
         assert_eq!(
@@ -184,32 +181,19 @@ fn failing_merge_patch_leaves_live_object_byte_identical() {
             let live = live();
             let before = bytes(&live);
 
-            let result = PatchRequest::new(MERGE_PATCH, patch.as_bytes())
-                .live(&live)
-                .mode(mode)
-                .run();
+            let result = request(MERGE_PATCH, patch.as_bytes(), &live, mode);
             assert!(
                 result.is_err(),
                 "{} mode, patch {patch} must fail",
                 mode_name(mode)
             );
-            assert_eq!(
-                bytes(&live),
-                before,
-                "{} mode: the request changed the live object",
-                mode_name(mode)
-            );
+            assert_untouched(&live, &before, mode, "the request");
 
             // The strategy alone: it may succeed (the checks after it fail),
             // but it must not touch its input either way.
             let patch_value: Value = serde_json::from_str(patch).expect("the patch is JSON");
             let _ = merge_patch::apply(&live, &patch_value, mode);
-            assert_eq!(
-                bytes(&live),
-                before,
-                "{} mode: merge_patch::apply changed the live object",
-                mode_name(mode)
-            );
+            assert_untouched(&live, &before, mode, "merge_patch::apply");
         }
     }
 }

@@ -14,9 +14,11 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::{Value, json};
+
+mod common;
+use common::kubectl_available;
 
 const BIN: &str = env!("CARGO_BIN_EXE_kubepatch");
 
@@ -36,14 +38,7 @@ struct TempDir(PathBuf);
 
 impl TempDir {
     fn new() -> Self {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "kubepatch-cli-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir).expect("create a temp dir");
-        TempDir(dir)
+        TempDir(common::temp_dir("kubepatch-cli"))
     }
 
     /// Write `contents` to `name` in the directory and return its path.
@@ -61,7 +56,7 @@ impl Drop for TempDir {
 }
 
 fn examples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/examples")
+    common::testdata().join("examples")
 }
 
 fn example(name: &str) -> String {
@@ -69,19 +64,8 @@ fn example(name: &str) -> String {
 }
 
 fn swagger() -> Option<PathBuf> {
-    let dir = std::env::var_os("KUBEPATCH_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    let path = dir.join("openapi/kubernetes-v1.36-swagger.json");
+    let path = common::shared()?.join(common::SWAGGER);
     path.is_file().then_some(path)
-}
-
-fn kubectl_available() -> bool {
-    Command::new("kubectl")
-        .args(["version", "--client"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
 }
 
 /// Run the binary with `args`, feeding `stdin` if given.
@@ -416,12 +400,7 @@ fn json_patch_on_the_example_matches_kubectl() {
         eprintln!("cli: kubectl comparison skipped, `kubectl version --client` did not run");
         return;
     }
-    let theirs = Command::new("kubectl")
-        .args(["patch", "--local", "-f"])
-        .arg(&endpoints)
-        .args(["--type", "json", "-p", ADD_ANNOTATION, "-o", "json"])
-        .output()
-        .expect("run kubectl");
+    let theirs = common::kubectl_patch(&endpoints, "json", ADD_ANNOTATION);
     assert!(theirs.status.success(), "{}", describe(&theirs));
     assert_eq!(
         stdout(&out),
@@ -510,19 +489,7 @@ fn strategic_on_endpoints_with_and_without_the_openapi_schema() {
     assert_eq!(subsets(&replaced), subsets(&patch));
     assert_eq!(replaced["metadata"], original["metadata"]);
     if kubectl_available() {
-        let theirs = Command::new("kubectl")
-            .args(["patch", "--local", "-f"])
-            .arg(&endpoints)
-            .args([
-                "--type",
-                "strategic",
-                "-p",
-                &example("add-address.json"),
-                "-o",
-                "json",
-            ])
-            .output()
-            .expect("run kubectl");
+        let theirs = common::kubectl_patch(&endpoints, "strategic", &example("add-address.json"));
         assert!(theirs.status.success(), "{}", describe(&theirs));
         assert_eq!(stdout(&out), stdout(&theirs), "what kubectl prints");
     }

@@ -19,16 +19,16 @@ use std::path::PathBuf;
 use kubepatch::{Error, Mode, json_patch, merge_patch};
 use serde_json::Value;
 
+mod common;
+use common::mode_name;
+
 // ---------------------------------------------------------------------------
 // Locating and reading the data
 // ---------------------------------------------------------------------------
 
 /// The shared folder, or `None` (after a note on stderr) when it is absent.
 fn shared_dir(test: &str) -> Option<PathBuf> {
-    let dir = match std::env::var_os("KUBEPATCH_SHARED") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"),
-    };
+    let dir = common::shared_location();
     if dir.join("conformance").is_dir() {
         Some(dir)
     } else {
@@ -356,13 +356,6 @@ fn run_json_patch_suite(test: &str, mode: Mode) -> Option<Vec<FileRun>> {
         out.iter().map(|f| f.skipped).sum::<usize>()
     );
     Some(out)
-}
-
-fn mode_name(mode: Mode) -> &'static str {
-    match mode {
-        Mode::Rfc => "rfc",
-        Mode::Kubernetes => "kubernetes",
-    }
 }
 
 #[test]

@@ -9,9 +9,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use kubepatch::{FixedClock, Mode, PatchParams, PatchRequest};
-use pretty_assertions::StrComparison;
 use serde::Deserialize;
 use serde_json::Value;
+
+mod common;
+use common::{json_diff, pretty, testdata};
 
 /// The clock a case runs with when `case.json` gives no `now`.
 const DEFAULT_NOW: &str = "2024-01-01T00:00:00Z";
@@ -64,21 +66,6 @@ enum Expected {
     Status(ExpectedStatus),
 }
 
-/// The Content-Type a strategy directory stands for.
-fn content_type_of(strategy: &str) -> Option<&'static str> {
-    match strategy {
-        "json" => Some("application/json-patch+json"),
-        "merge" => Some("application/merge-patch+json"),
-        "strategic" => Some("application/strategic-merge-patch+json"),
-        "apply" => Some("application/apply-patch+yaml"),
-        _ => None,
-    }
-}
-
-fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")
-}
-
 /// Subdirectories of `dir`, sorted by name.
 fn subdirs(dir: &Path) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = fs::read_dir(dir)
@@ -123,19 +110,6 @@ fn read_optional_json(path: &Path) -> Result<Option<Value>, String> {
     } else {
         Ok(None)
     }
-}
-
-fn pretty(value: &Value) -> String {
-    serde_json::to_string_pretty(value).expect("a Value always serializes")
-}
-
-/// A line diff of two JSON values, expected on the left.
-fn json_diff(expected: &Value, actual: &Value) -> String {
-    let (expected, actual) = (pretty(expected), pretty(actual));
-    format!(
-        "(< expected, > actual)\n{}",
-        StrComparison::new(&expected, &actual)
-    )
 }
 
 /// Check the directory holds only known files, and exactly one of each
@@ -198,7 +172,7 @@ fn run_case(strategy: &str, dir: &Path) -> Result<(), String> {
     let case: CaseFile = read_json(&dir.join("case.json"))?;
     check_case_file(&case)?;
 
-    let content_type = match (&case.content_type, content_type_of(strategy)) {
+    let content_type = match (&case.content_type, common::content_type(strategy)) {
         (Some(ct), _) => ct.clone(),
         (None, Some(ct)) => ct.to_string(),
         (None, None) => {

@@ -26,17 +26,13 @@
 //! - floats (kubectl re-encodes `-p` through YAML, so `1` and `1.0` would
 //!   meet) and strings YAML could re-type; the patch is passed as JSON text.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
 use std::time::Instant;
 
 use serde_json::{Map, Value, json};
 
-const JSON_PATCH: &str = "application/json-patch+json";
-const MERGE_PATCH: &str = "application/merge-patch+json";
+mod common;
+use common::{JSON_PATCH, MERGE_PATCH, Outcome, Rng, env_number, show};
 
 const DEFAULT_SEED: u64 = 0x6b75_6265_7061_7463;
 const DEFAULT_OBJECTS_PER_KIND: usize = 24;
@@ -68,55 +64,9 @@ const WORDS: &[&str] = &[
     "green", "a/b", "c~d", "", "nginx", "redis",
 ];
 
-// ---------------------------------------------------------------------------
-// Deterministic PRNG (splitmix64).
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (`n > 0`).
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    /// A number in `lo..=hi`.
-    fn range(&mut self, lo: usize, hi: usize) -> usize {
-        lo + self.below(hi - lo + 1)
-    }
-
-    /// True with probability `percent`/100.
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-
-    /// An index into `weights`, chosen with those weights.
-    fn weighted(&mut self, weights: &[u64]) -> usize {
-        let total: u64 = weights.iter().sum();
-        let mut r = self.next() % total;
-        for (i, w) in weights.iter().enumerate() {
-            if r < *w {
-                return i;
-            }
-            r -= w;
-        }
-        weights.len() - 1
-    }
-
-    fn word(&mut self) -> Value {
-        Value::String(self.pick(WORDS).to_string())
-    }
+/// A string value from [`WORDS`].
+fn word(rng: &mut Rng) -> Value {
+    Value::String(rng.pick(WORDS).to_string())
 }
 
 // ---------------------------------------------------------------------------
@@ -148,7 +98,7 @@ fn gen_metadata(rng: &mut Rng, name: &str, serial: usize) -> Value {
         if rng.chance(p) {
             let mut m = Map::new();
             for _ in 0..rng.range(0, 3) {
-                m.insert(rng.pick(KEYS).to_string(), rng.word());
+                m.insert(rng.pick(KEYS).to_string(), word(rng));
             }
             meta.insert(member.into(), Value::Object(m));
         } else if rng.chance(10) {
@@ -230,7 +180,7 @@ fn gen_pod(rng: &mut Rng, serial: usize) -> Value {
             );
             if rng.chance(60) {
                 let env: Vec<Value> = (0..rng.range(1, 3))
-                    .map(|j| json!({"name": format!("VAR_{j}"), "value": rng.word()}))
+                    .map(|j| json!({"name": format!("VAR_{j}"), "value": word(rng)}))
                     .collect();
                 c.insert("env".into(), Value::Array(env));
             }
@@ -280,7 +230,7 @@ fn gen_configmap(rng: &mut Rng, serial: usize) -> Value {
     if rng.chance(85) {
         let mut data = Map::new();
         for _ in 0..rng.range(0, 4) {
-            data.insert(rng.pick(KEYS).to_string(), rng.word());
+            data.insert(rng.pick(KEYS).to_string(), word(rng));
         }
         obj.insert("data".into(), Value::Object(data));
     }
@@ -301,7 +251,7 @@ fn gen_value(rng: &mut Rng, depth: usize) -> Value {
         rng.weighted(&[3, 2, 1, 1, 2, 2])
     };
     match choice {
-        0 => rng.word(),
+        0 => word(rng),
         1 => json!(rng.below(100) as i64 - 5),
         2 => json!(rng.chance(50)),
         3 => Value::Null,
@@ -672,7 +622,7 @@ fn gen_merge(
 
 fn gen_scalar(rng: &mut Rng) -> Value {
     match rng.below(3) {
-        0 => rng.word(),
+        0 => word(rng),
         1 => json!(rng.below(50)),
         _ => json!(rng.chance(50)),
     }
@@ -684,7 +634,7 @@ fn gen_object_with_nulls(rng: &mut Rng) -> Value {
     for _ in 0..rng.range(1, 3) {
         let v = match rng.below(5) {
             0 => Value::Null,
-            1 => json!({"inner": null, "kept": rng.word()}),
+            1 => json!({"inner": null, "kept": word(rng)}),
             2 => json!([null, {"gone": null, "k": 1}]),
             _ => gen_value(rng, 1),
         };
@@ -747,35 +697,14 @@ impl Case {
     }
 }
 
-type Outcome = Result<Value, String>;
-
+/// The case through kubectl, from a temp file in `dir`.
 fn run_kubectl(dir: &Path, index: usize, case: &Case) -> Outcome {
-    let file: PathBuf = dir.join(format!("case-{index}.json"));
-    std::fs::write(&file, serde_json::to_vec(&case.object).unwrap())
-        .expect("write the object file");
     let kind = if case.content_type == JSON_PATCH {
         "json"
     } else {
         "merge"
     };
-    let out = Command::new("kubectl")
-        .args(["patch", "--local", "-f"])
-        .arg(&file)
-        .args(["--type", kind, "-p", &case.patch, "-o", "json"])
-        .output()
-        .expect("run kubectl");
-    let _ = std::fs::remove_file(&file);
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let first = stderr.lines().next().unwrap_or("").to_string();
-        return Err(format!("exit {:?}: {first}", out.status.code()));
-    }
-    serde_json::from_slice(&out.stdout).map_err(|e| {
-        format!(
-            "kubectl printed no JSON ({e}): {}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    })
+    common::run_kubectl(dir, index, &case.object, kind, &case.patch)
 }
 
 fn run_kubepatch(case: &Case) -> Outcome {
@@ -784,23 +713,6 @@ fn run_kubepatch(case: &Case) -> Outcome {
         .run()
         .map(|o| o.object)
         .map_err(|e| format!("{} {}", e.code(), e))
-}
-
-fn kubectl_available() -> bool {
-    Command::new("kubectl")
-        .args(["version", "--client"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
-}
-
-fn env_number(name: &str) -> Option<u64> {
-    let text = std::env::var(name).ok()?;
-    let text = text.trim();
-    match text.strip_prefix("0x") {
-        Some(hex) => u64::from_str_radix(hex, 16).ok(),
-        None => text.parse().ok(),
-    }
 }
 
 fn generate(seed: u64, per_kind: usize) -> Vec<Case> {
@@ -823,43 +735,17 @@ fn generate(seed: u64, per_kind: usize) -> Vec<Case> {
     cases
 }
 
-fn show(outcome: &Outcome) -> String {
-    match outcome {
-        Ok(v) => format!("ok {v}"),
-        Err(e) => format!("error: {e}"),
-    }
-}
-
 /// Run every case through kubectl (in parallel, one temp file per case) and
 /// kubepatch, print the summary and the first mismatches, and panic on any.
 fn differential(label: &str, cases: &[Case], note: &str) {
     let started = Instant::now();
-    static RUN: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "kubepatch-kubectl-diff-{}-{}",
-        std::process::id(),
-        RUN.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).expect("create the temp dir");
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .clamp(2, 8);
-    let next = AtomicUsize::new(0);
-    let results: Mutex<BTreeMap<usize, Outcome>> = Mutex::new(BTreeMap::new());
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(case) = cases.get(i) else { break };
-                    let out = run_kubectl(&dir, i, case);
-                    results.lock().unwrap().insert(i, out);
-                }
-            });
-        }
-    });
-    let _ = std::fs::remove_dir_all(&dir);
-    let kubectl = results.into_inner().unwrap();
+    let kubectl =
+        common::run_kubectl_all("kubepatch-kubectl-diff", workers, cases.len(), |dir, i| {
+            Some(run_kubectl(dir, i, &cases[i]))
+        });
 
     let json_cases = cases
         .iter()
@@ -872,12 +758,7 @@ fn differential(label: &str, cases: &[Case], note: &str) {
     for (i, case) in cases.iter().enumerate() {
         let theirs = &kubectl[&i];
         let ours = run_kubepatch(case);
-        let same = match (theirs, &ours) {
-            (Ok(a), Ok(b)) => a == b,
-            (Err(_), Err(_)) => true,
-            _ => false,
-        };
-        if same {
+        if common::agree(theirs, &ours) {
             agreed += 1;
             if theirs.is_ok() {
                 succeeded[usize::from(case.content_type == MERGE_PATCH)] += 1;
@@ -911,11 +792,8 @@ fn differential(label: &str, cases: &[Case], note: &str) {
     }
     for (i, ours) in mismatches.iter().take(10) {
         let case = &cases[*i];
-        println!("\n--- mismatch in case {i} ({})", case.content_type);
-        println!("object:    {}", case.object);
-        println!("patch:     {}", case.patch);
-        println!("kubectl:   {}", show(&kubectl[i]));
-        println!("kubepatch: {}", show(ours));
+        let tag = format!("({})", case.content_type);
+        common::print_mismatch(*i, &tag, &case.object, &case.patch, &kubectl[i], ours);
     }
     panic!(
         "{label}: {} of {} cases differ from kubectl",
@@ -924,19 +802,9 @@ fn differential(label: &str, cases: &[Case], note: &str) {
     );
 }
 
-fn skip_without_kubectl() -> bool {
-    if kubectl_available() {
-        return false;
-    }
-    eprintln!(
-        "kubectl_diff: skipped, `kubectl version --client` did not run (kubectl not on PATH)"
-    );
-    true
-}
-
 #[test]
 fn kubectl_differential() {
-    if skip_without_kubectl() {
+    if common::skip_without_kubectl("kubectl_diff") {
         return;
     }
     let seed = env_number("KUBECTL_DIFF_SEED").unwrap_or(DEFAULT_SEED);
@@ -959,7 +827,7 @@ fn kubectl_differential() {
 ///   kube-apiserver, which runs the same code, fails the request.
 #[test]
 fn kubectl_pinned_cases() {
-    if skip_without_kubectl() {
+    if common::skip_without_kubectl("kubectl_diff") {
         return;
     }
     let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm", "namespace": "default"},

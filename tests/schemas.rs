@@ -2,17 +2,14 @@
 //! the opt-in list-map keys for strategic merge, and CRD-sourced schemas.
 //! Skips with a note where `../shared` is absent.
 
-use std::path::PathBuf;
-
 use kubepatch::schema::openapi::{self, Options};
 use kubepatch::{PatchParams, PatchRequest};
 use serde_json::{Value, json};
 
+mod common;
+
 fn swagger() -> Option<Vec<u8>> {
-    let dir = std::env::var_os("KUBEPATCH_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    std::fs::read(dir.join("openapi/kubernetes-v1.36-swagger.json")).ok()
+    std::fs::read(common::shared()?.join(common::SWAGGER)).ok()
 }
 
 fn dns_service() -> Value {

@@ -2,32 +2,33 @@
 //! (`../shared/conformance/smp/cases.json`, on the corpus's schema
 //! vocabulary). Skips with a note where `../shared` is absent.
 
-use std::path::PathBuf;
-
 use kubepatch::schema::vocabulary;
 use kubepatch::strategic;
 use serde_json::Value;
 
-fn shared() -> Option<PathBuf> {
-    let dir = std::env::var_os("KUBEPATCH_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    dir.is_dir().then_some(dir)
+mod common;
+use common::{same, shared};
+
+/// Whether `outcome` is what `case` expects: its `expected` object (numbers
+/// by value), any error where it says `panic`, or its `error` label.
+fn meets_expectation(outcome: &Result<Value, String>, case: &Value) -> bool {
+    match (
+        outcome,
+        case.get("expected"),
+        case.get("error").and_then(Value::as_str),
+    ) {
+        (Ok(got), Some(want), _) => same(got, want),
+        (Err(_), _, Some("panic")) => true,
+        (Err(got), _, Some(want)) => got == want,
+        _ => false,
+    }
 }
 
-/// Numbers compare by value (upstream prints an integral float as an integer);
-/// everything else strictly; list order matters.
-fn same(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
-        }
-        _ => a == b,
-    }
+/// What `case` expects, for a failure report: `expected`, else `error`.
+fn expectation(case: &Value) -> &Value {
+    case.get("expected")
+        .or(case.get("error"))
+        .unwrap_or(&Value::Null)
 }
 
 #[test]
@@ -58,26 +59,14 @@ fn upstream_tables_and_supplementary_cases() {
                     .map_err(|e| e.kind.label().to_string()),
                 _ => Err("ErrBadJSONDoc".to_string()),
             };
-            let ok = match (
-                &outcome,
-                case.get("expected"),
-                case.get("error").and_then(Value::as_str),
-            ) {
-                (Ok(got), Some(want), _) => same(got, want),
-                (Err(_), _, Some("panic")) => true,
-                (Err(got), _, Some(want)) => got == want,
-                _ => false,
-            };
-            if ok {
+            if meets_expectation(&outcome, case) {
                 counts[set] += 1;
             } else {
                 failures.push(format!(
                     "{name}\n  original: {}\n  patch:    {}\n  expected: {}\n  got:      {:?}",
                     case["original"],
                     case["patch"],
-                    case.get("expected")
-                        .or(case.get("error"))
-                        .unwrap_or(&Value::Null),
+                    expectation(case),
                     outcome
                 ));
             }
@@ -113,7 +102,7 @@ fn kubectl_printed_results_with_the_openapi_schema() {
     let text = std::fs::read_to_string(dir.join("conformance/smp/kubectl-cases.json"))
         .expect("kubectl-cases.json");
     let corpus: Value = serde_json::from_str(&text).expect("kubectl-cases.json parses");
-    let bytes = std::fs::read(dir.join("openapi/kubernetes-v1.36-swagger.json")).expect("swagger");
+    let bytes = std::fs::read(dir.join(common::SWAGGER)).expect("swagger");
     let schema =
         kubepatch::schema::openapi::load(&bytes, &Default::default()).expect("swagger loads");
     let cases = corpus["cases"].as_array().expect("cases");
@@ -128,29 +117,15 @@ fn kubectl_printed_results_with_the_openapi_schema() {
         let outcome = strategic::apply(&case["original"], case["patch"].clone(), &schema)
             .map(|mut v| {
                 // kubectl prints objects without managedFields (--show-managed-fields=false).
-                if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
-                    meta.remove("managedFields");
-                }
+                common::strip_managed_fields(&mut v);
                 v
             })
             .map_err(|e| e.kind.label().to_string());
-        let ok = match (
-            &outcome,
-            case.get("expected"),
-            case.get("error").and_then(Value::as_str),
-        ) {
-            (Ok(got), Some(want), _) => same(got, want),
-            (Err(_), _, Some("panic")) => true,
-            (Err(got), _, Some(want)) => got == want,
-            _ => false,
-        };
-        if !ok {
+        if !meets_expectation(&outcome, case) {
             failures.push(format!(
                 "{name}\n  patch:    {}\n  expected: {}\n  got:      {:?}",
                 case["patch"],
-                case.get("expected")
-                    .or(case.get("error"))
-                    .unwrap_or(&Value::Null),
+                expectation(case),
                 outcome
             ));
         }

@@ -49,16 +49,14 @@
 //! and `SMP_DIFF_DUMP=1` prints every case with kubectl's outcome.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
 use std::time::Instant;
 
 use kubepatch::schema::{Node, NodeId, Schema};
 use serde_json::{Map, Value, json};
 
-const SMP: &str = "application/strategic-merge-patch+json";
+mod common;
+use common::{Outcome, Rng, STRATEGIC, env_number, show};
 
 const DEFAULT_SEED: u64 = 0x736d_705f_6469_6666;
 const DEFAULT_OBJECTS_PER_KIND: usize = 22;
@@ -94,79 +92,9 @@ const VOLUME_NAMES: &[&str] = &["data", "config", "cache", "tmp", "secrets"];
 const CONTAINER_PORTS: &[i64] = &[80, 443, 8080, 9090, 53];
 const SERVICE_PORTS: &[i64] = &[80, 443, 8080, 9090, 53, 5432];
 
-// ---------------------------------------------------------------------------
-// Deterministic PRNG (splitmix64).
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (`n > 0`).
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    /// A number in `lo..=hi`.
-    fn range(&mut self, lo: usize, hi: usize) -> usize {
-        lo + self.below(hi - lo + 1)
-    }
-
-    /// True with probability `percent`/100.
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-
-    /// An index into `weights`, chosen with those weights.
-    fn weighted(&mut self, weights: &[u64]) -> usize {
-        let total: u64 = weights.iter().sum();
-        let mut r = self.next() % total;
-        for (i, w) in weights.iter().enumerate() {
-            if r < *w {
-                return i;
-            }
-            r -= w;
-        }
-        weights.len() - 1
-    }
-
-    fn shuffle<T>(&mut self, items: &mut [T]) {
-        for i in (1..items.len()).rev() {
-            let j = self.below(i + 1);
-            items.swap(i, j);
-        }
-    }
-
-    /// `n` distinct items of `items`, in random order.
-    fn sample<T: Clone>(&mut self, items: &[T], n: usize) -> Vec<T> {
-        let mut all = items.to_vec();
-        self.shuffle(&mut all);
-        all.truncate(n.min(items.len()));
-        all
-    }
-
-    /// A random subsequence (order kept), each item with probability `percent`.
-    fn subsequence<T: Clone>(&mut self, items: &[T], percent: u64) -> Vec<T> {
-        items
-            .iter()
-            .filter(|_| self.chance(percent))
-            .cloned()
-            .collect()
-    }
-
-    fn word(&mut self) -> Value {
-        Value::String(self.pick(WORDS).to_string())
-    }
+/// A string value from [`WORDS`].
+fn word(rng: &mut Rng) -> Value {
+    Value::String(rng.pick(WORDS).to_string())
 }
 
 // ---------------------------------------------------------------------------
@@ -227,7 +155,7 @@ fn gen_owner_ref(rng: &mut Rng, i: usize) -> Value {
 fn gen_string_map(rng: &mut Rng, max: usize) -> Value {
     let mut m = Map::new();
     for _ in 0..rng.range(1, max) {
-        m.insert(rng.pick(LABEL_KEYS).to_string(), rng.word());
+        m.insert(rng.pick(LABEL_KEYS).to_string(), word(rng));
     }
     Value::Object(m)
 }
@@ -298,7 +226,7 @@ fn gen_container(rng: &mut Rng, name: &str, volumes: &[Value]) -> Value {
     c.insert("image".into(), json!(*rng.pick(IMAGES)));
     if rng.chance(50) {
         let env: Vec<Value> = (0..rng.range(1, 3))
-            .map(|j| json!({"name": format!("VAR_{j}"), "value": rng.word()}))
+            .map(|j| json!({"name": format!("VAR_{j}"), "value": word(rng)}))
             .collect();
         c.insert("env".into(), Value::Array(env));
     }
@@ -623,7 +551,7 @@ fn patch_string_map(
                 let v = if rng.chance(30) {
                     Value::Null
                 } else {
-                    rng.word()
+                    word(rng)
                 };
                 m.insert(key, v);
             }
@@ -821,14 +749,14 @@ fn env_edit(rng: &mut Rng, orig: &[Value]) -> Value {
     for _ in 0..rng.range(1, 2) {
         let existing = (!names.is_empty()).then(|| rng.pick(&names).clone());
         let e = match (rng.weighted(&[30, 25, 10, 15, 5, 10]), existing) {
-            (0, Some(n)) => json!({"name": n, "value": rng.word()}),
+            (0, Some(n)) => json!({"name": n, "value": word(rng)}),
             (2, Some(n)) => json!({"name": n, "value": null}),
             (3, Some(n)) => json!({"$patch": "delete", "name": n}),
             (4, _) => json!({"value": "no-name"}),
             (5, Some(n)) => {
                 json!({"name": n, "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}})
             }
-            _ => json!({"name": format!("NEW_{}", rng.below(3)), "value": rng.word()}),
+            _ => json!({"name": format!("NEW_{}", rng.below(3)), "value": word(rng)}),
         };
         out.push(e);
     }
@@ -1229,7 +1157,7 @@ fn patch_tolerations(rng: &mut Rng, _obj: &Value, spec: &[&str], p: &mut Map<Str
     let value = match rng.weighted(&[50, 15, 15, 10, 10]) {
         0 => {
             let list: Vec<Value> = (0..rng.range(1, 2))
-                .map(|i| json!({"key": format!("k{i}"), "operator": "Equal", "value": rng.word(), "effect": "NoExecute", "tolerationSeconds": 60}))
+                .map(|i| json!({"key": format!("k{i}"), "operator": "Equal", "value": word(rng), "effect": "NoExecute", "tolerationSeconds": 60}))
                 .collect();
             Value::Array(list)
         }
@@ -1633,88 +1561,40 @@ struct Case {
     areas: Vec<&'static str>,
 }
 
-type Outcome = Result<Value, String>;
-
+/// The case through kubectl, from a temp file in `dir`.
 fn run_kubectl(dir: &Path, index: usize, case: &Case) -> Outcome {
-    let file: PathBuf = dir.join(format!("case-{index}.json"));
-    std::fs::write(&file, serde_json::to_vec(&case.object).unwrap())
-        .expect("write the object file");
-    let out = Command::new("kubectl")
-        .args(["patch", "--local", "-f"])
-        .arg(&file)
-        .args(["--type", "strategic", "-p", &case.patch, "-o", "json"])
-        .output()
-        .expect("run kubectl");
-    let _ = std::fs::remove_file(&file);
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let first = stderr.lines().next().unwrap_or("").to_string();
-        return Err(format!("exit {:?}: {first}", out.status.code()));
-    }
-    serde_json::from_slice(&out.stdout).map_err(|e| {
-        format!(
-            "kubectl printed no JSON ({e}): {}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    })
+    common::run_kubectl(dir, index, &case.object, "strategic", &case.patch)
 }
 
 fn run_kubepatch(case: &Case, schema: &Schema) -> Outcome {
-    kubepatch::PatchRequest::new(SMP, case.patch.as_bytes())
+    kubepatch::PatchRequest::new(STRATEGIC, case.patch.as_bytes())
         .live(&case.object)
         .schema(schema)
         .run()
         .map(|o| {
             let mut object = o.object;
             // kubectl prints objects without managedFields.
-            if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
-                meta.remove("managedFields");
-            }
+            common::strip_managed_fields(&mut object);
             object
         })
         .map_err(|e| format!("{} {}", e.code(), e))
 }
 
-fn kubectl_available() -> bool {
-    Command::new("kubectl")
-        .args(["version", "--client"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
-}
-
-fn shared() -> Option<PathBuf> {
-    let dir = std::env::var_os("KUBEPATCH_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    dir.is_dir().then_some(dir)
-}
-
 /// The OpenAPI schema, or `None` (with a note) when kubectl or `../shared` is missing.
 fn setup(test: &str) -> Option<Schema> {
-    if !kubectl_available() {
-        eprintln!("{test}: skipped, `kubectl version --client` did not run (kubectl not on PATH)");
+    if common::skip_without_kubectl(test) {
         return None;
     }
-    let Some(dir) = shared() else {
+    let Some(dir) = common::shared() else {
         eprintln!("{test}: skipped, ../shared (or $KUBEPATCH_SHARED) is absent");
         return None;
     };
-    let path = dir.join("openapi/kubernetes-v1.36-swagger.json");
+    let path = dir.join(common::SWAGGER);
     let Ok(bytes) = std::fs::read(&path) else {
         eprintln!("{test}: skipped, {} is absent", path.display());
         return None;
     };
     Some(kubepatch::schema::openapi::load(&bytes, &Default::default()).expect("swagger loads"))
-}
-
-fn env_number(name: &str) -> Option<u64> {
-    let text = std::env::var(name).ok()?;
-    let text = text.trim();
-    match text.strip_prefix("0x") {
-        Some(hex) => u64::from_str_radix(hex, 16).ok(),
-        None => text.parse().ok(),
-    }
 }
 
 fn generate(seed: u64, per_kind: usize) -> Vec<Case> {
@@ -1736,13 +1616,6 @@ fn generate(seed: u64, per_kind: usize) -> Vec<Case> {
     cases
 }
 
-fn show(outcome: &Outcome) -> String {
-    match outcome {
-        Ok(v) => format!("ok {v}"),
-        Err(e) => format!("error: {e}"),
-    }
-}
-
 /// What one differential run found.
 struct Report {
     agreed: usize,
@@ -1760,13 +1633,6 @@ struct Report {
 /// panic on any. Cases with a list where the schema has a struct are skipped.
 fn differential(label: &str, cases: &[Case], schema: &Schema, note: &str) -> Report {
     let started = Instant::now();
-    static RUN: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "kubepatch-smp-kubectl-diff-{}-{}",
-        std::process::id(),
-        RUN.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).expect("create the temp dir");
     let runnable: Vec<bool> = cases
         .iter()
         .map(|c| {
@@ -1774,25 +1640,12 @@ fn differential(label: &str, cases: &[Case], schema: &Schema, note: &str) -> Rep
             !list_where_struct_expected(schema, &c.object, &patch)
         })
         .collect();
-    let next = AtomicUsize::new(0);
-    let results: Mutex<BTreeMap<usize, Outcome>> = Mutex::new(BTreeMap::new());
-    std::thread::scope(|s| {
-        for _ in 0..WORKERS {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(case) = cases.get(i) else { break };
-                    if !runnable[i] {
-                        continue;
-                    }
-                    let out = run_kubectl(&dir, i, case);
-                    results.lock().unwrap().insert(i, out);
-                }
-            });
-        }
-    });
-    let _ = std::fs::remove_dir_all(&dir);
-    let kubectl = results.into_inner().unwrap();
+    let kubectl = common::run_kubectl_all(
+        "kubepatch-smp-kubectl-diff",
+        WORKERS,
+        cases.len(),
+        |dir, i| runnable[i].then(|| run_kubectl(dir, i, &cases[i])),
+    );
 
     let mut report = Report {
         agreed: 0,
@@ -1808,12 +1661,7 @@ fn differential(label: &str, cases: &[Case], schema: &Schema, note: &str) -> Rep
             continue;
         };
         let ours = run_kubepatch(case, schema);
-        let same = match (theirs, &ours) {
-            (Ok(a), Ok(b)) => a == b,
-            (Err(_), Err(_)) => true,
-            _ => false,
-        };
-        if !same {
+        if !common::agree(theirs, &ours) {
             mismatches.push((i, ours));
             continue;
         }
@@ -1881,11 +1729,8 @@ fn differential(label: &str, cases: &[Case], schema: &Schema, note: &str) -> Rep
     }
     for (i, ours) in mismatches.iter().take(10) {
         let case = &cases[*i];
-        println!("\n--- mismatch in case {i} [{}]", case.areas.join(", "));
-        println!("object:    {}", case.object);
-        println!("patch:     {}", case.patch);
-        println!("kubectl:   {}", show(&kubectl[i]));
-        println!("kubepatch: {}", show(ours));
+        let tag = format!("[{}]", case.areas.join(", "));
+        common::print_mismatch(*i, &tag, &case.object, &case.patch, &kubectl[i], ours);
     }
     panic!(
         "{label}: {} of {ran} cases differ from kubectl",

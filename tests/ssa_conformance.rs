@@ -16,7 +16,6 @@
 //! * a failed step leaves the stored object as it was.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 
 use kubepatch::managed::{Updater, track_update, update};
 use kubepatch::object::{self, Target};
@@ -24,12 +23,8 @@ use kubepatch::schema::{Schema, vocabulary};
 use kubepatch::{Error, FixedClock, PatchParams, PatchRequest};
 use serde_json::{Map, Value, json};
 
-fn shared() -> Option<PathBuf> {
-    let dir = std::env::var_os("KUBEPATCH_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    dir.is_dir().then_some(dir)
-}
+mod common;
+use common::{clock_at, same, shared};
 
 /// An expected failure: code, reason and message (exact, or for a
 /// deliberate departure possibly only a required prefix).
@@ -101,20 +96,6 @@ fn expected_error(scenario: &str, error: &Value) -> ExpectedError {
             }
         }
         _ => upstream,
-    }
-}
-
-/// Numbers compare by value; everything else strictly; list order matters.
-fn same(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
-        }
-        _ => a == b,
     }
 }
 
@@ -537,7 +518,6 @@ fn ssa_scenarios() {
     let corpus: Value = serde_json::from_str(&text).expect("scenarios.json parses");
     assert_eq!(corpus["format"], "ssa-scenarios/v1");
     let scenarios = corpus["scenarios"].as_array().expect("scenarios");
-    let start: jiff::Timestamp = "2030-01-01T00:00:00Z".parse().unwrap();
 
     let (mut passed, mut failed, mut unsupported) = (0, Vec::new(), Vec::new());
     for scenario in scenarios {
@@ -561,9 +541,8 @@ fn ssa_scenarios() {
         let steps = scenario["steps"].as_array().expect("steps");
         let mut stopped_at = None;
         for (i, step) in steps.iter().enumerate() {
-            let at = jiff::Timestamp::from_second(start.as_second() + i as i64 + 1).unwrap();
-            let clock = FixedClock(at);
-            let now = at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+            let clock = clock_at(i as u64 + 1);
+            let now = clock.0.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
             let expect = &step["expect"];
             let label = format!(
                 "step {} ({} by {:?})",
