@@ -285,11 +285,15 @@ pub fn apply(applier: &Applier<'_>, live: Option<&Value>, config: Value) -> Resu
     };
     let mut base_normal = base.clone();
     normalize(&mut base_normal, schema.omit_empty);
-    // Changes are read off the merged result with its nulls (a `null` over a
-    // value is a modification), before decoding into the kind tidies it.
+    // Modifications are read off the merged result with its nulls (a `null`
+    // over a value changes it); additions off the result decoding into the
+    // kind leaves (a map holding only nulls adds nothing, so re-applying it
+    // conflicts with nobody).
     let changes = typed.compare(&base_normal, &result, root);
     normalize(&mut result, schema.omit_empty);
-    let touched = changes.modified.union(&changes.added);
+    let added = typed.compare(&base_normal, &result, root).added;
+    let removed = changes.removed;
+    let touched = changes.modified.union(&added);
     let mut conflicts: Vec<(Identity, Set)> = Vec::new();
     for (other, entry) in &managers.0 {
         if *other == id {
@@ -311,7 +315,7 @@ pub fn apply(applier: &Applier<'_>, live: Option<&Value>, config: Value) -> Resu
         if let Some((_, hit)) = conflicts.iter().find(|(c, _)| c == other) {
             entry.set = entry.set.difference(hit);
         }
-        entry.set = entry.set.difference(&changes.removed);
+        entry.set = entry.set.difference(&removed);
     }
     let changed = result != base_normal;
     let mut own = new_set;
