@@ -114,3 +114,21 @@ fn null_label_emptying_an_untracked_map_reapplies_as_a_no_op() {
     assert_eq!(first.code, 200);
     assert_reapply_is_a_no_op(&first.object, "ctrl-b", &config);
 }
+
+/// `apply_sequence`: a merge patch left `labels: {}` (non-apply results are
+/// not decoded into the kind), the only Apply manager stopped applying its
+/// labels, so the object lost every manager; the next apply ran
+/// before-first-apply on the raw object and recorded `.metadata.labels`,
+/// which the kind would not even keep. Before-first-apply now reads the
+/// object as decoding into the kind leaves it.
+#[test]
+fn empty_map_left_by_a_patch_reapplies_as_a_no_op() {
+    let live = json!({"apiVersion": "v1", "kind": "Endpoints",
+        "metadata": {"name": "web", "namespace": "default", "labels": {},
+            "managedFields": [{"apiVersion": "v1", "fieldsType": "FieldsV1",
+                "fieldsV1": {"f:metadata": {"f:labels": {"f:app": {}, "f:env": {}}}},
+                "manager": "ctrl-a", "operation": "Apply", "time": "2030-01-01T00:00:00Z"}]}});
+    let config = json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "web", "namespace": "default"}});
+    let first = apply(Some(&live), "ctrl-a", &config, false, 7).expect("apply succeeds");
+    assert_reapply_is_a_no_op(&first.object, "ctrl-a", &config);
+}

@@ -246,8 +246,12 @@ pub fn apply(applier: &Applier<'_>, live: Option<&Value>, config: Value) -> Resu
     }
     if live.is_some() && managers.0.is_empty() {
         // Before the first apply every existing field goes to `before-first-apply`.
+        // The stored object as decoding into the kind sees it (a patch may
+        // have left empty maps that the kind would not keep).
         let zero = zero_object(&base);
-        let changes = typed.compare(&zero, &base, root);
+        let mut stored = base.clone();
+        normalize(&mut stored, schema.omit_empty);
+        let changes = typed.compare(&zero, &stored, root);
         let mut set = changes.added.union(&changes.modified);
         strip(&mut set);
         if !set.is_empty() {
