@@ -34,7 +34,7 @@ impl Schema {
     pub fn endpoints() -> Schema {
         let mut s = Schema::new();
         let scalar = s.add(Node::Scalar);
-        let meta = object_meta(&mut s, scalar);
+        let meta = object_meta(&mut s, scalar, Unknown::Untyped);
 
         let object_reference = s.add(strukt(&[], scalar, true));
         let mut address = strukt(&["ip", "hostname", "nodeName"], scalar, false);
@@ -86,8 +86,9 @@ impl Schema {
 
 /// Upstream ObjectMeta: labels/annotations merge per key, `finalizers` a
 /// merged set, `ownerReferences` keyed by `uid` (each reference atomic),
-/// `managedFields` atomic.
-fn object_meta(s: &mut Schema, scalar: NodeId) -> NodeId {
+/// `managedFields` atomic. The built-in schema leaves unknown metadata
+/// fields untyped; custom resources refuse them (`unknown`).
+pub(crate) fn object_meta(s: &mut Schema, scalar: NodeId, unknown: Unknown) -> NodeId {
     let mut meta = strukt(
         &[
             "name",
@@ -136,10 +137,14 @@ fn object_meta(s: &mut Schema, scalar: NodeId) -> NodeId {
         scalar,
         true,
     ));
+    // Strategic merge: upstream's single merge key; apply: the list-map keys.
     let by_uid = MergeKey::Field("uid".into());
     let owners = s.add(Node::List(ListNode {
         items: owner_reference,
-        list_type: ListType::Map(by_uid.clone()),
+        list_type: ListType::Map(MergeKey::Fields(vec![KeyField {
+            name: "uid".into(),
+            default: None,
+        }])),
     }));
     set_field(
         &mut meta,
@@ -156,6 +161,9 @@ fn object_meta(s: &mut Schema, scalar: NodeId) -> NodeId {
         list_type: ListType::Atomic,
     }));
     set_field(&mut meta, "managedFields", plain(managed));
+    if let Node::Struct(m) = &mut meta {
+        m.unknown = unknown;
+    }
     s.add(meta)
 }
 

@@ -764,94 +764,14 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// ObjectMeta as apimachinery declares it (one node per schema).
+    /// ObjectMeta as apimachinery declares it (one node per schema), as the
+    /// built-in schema builds it, with undeclared fields refused.
     fn object_meta(&mut self) -> NodeId {
         if let Some(id) = self.object_meta {
             return id;
         }
-        let s = &mut self.schema;
-        let mut fields = HashMap::new();
-        for key in [
-            "name",
-            "generateName",
-            "namespace",
-            "selfLink",
-            "uid",
-            "resourceVersion",
-            "generation",
-            "creationTimestamp",
-            "deletionTimestamp",
-            "deletionGracePeriodSeconds",
-        ] {
-            fields.insert(key.to_string(), plain(s.add(Node::Scalar)));
-        }
-        for key in ["labels", "annotations"] {
-            let values = s.add(Node::Scalar);
-            fields.insert(
-                key.to_string(),
-                plain(s.add(Node::Map {
-                    values,
-                    atomic: false,
-                })),
-            );
-        }
-        let items = s.add(Node::Scalar);
-        let finalizers = s.add(Node::List(ListNode {
-            items,
-            list_type: ListType::Set,
-        }));
-        fields.insert(
-            "finalizers".to_string(),
-            Field {
-                node: finalizers,
-                strategy: Strategy::Merge,
-                merge_key: None,
-                default: None,
-            },
-        );
-        let mut owner = HashMap::new();
-        for key in [
-            "apiVersion",
-            "kind",
-            "name",
-            "uid",
-            "controller",
-            "blockOwnerDeletion",
-        ] {
-            owner.insert(key.to_string(), plain(s.add(Node::Scalar)));
-        }
-        let owner = s.add(Node::Struct(StructNode {
-            fields: owner,
-            atomic: true,
-            ..StructNode::default()
-        }));
-        let by_uid = MergeKey::Fields(vec![KeyField {
-            name: "uid".to_string(),
-            default: None,
-        }]);
-        let owners = s.add(Node::List(ListNode {
-            items: owner,
-            list_type: ListType::Map(by_uid),
-        }));
-        let uid = MergeKey::Field("uid".to_string());
-        fields.insert(
-            "ownerReferences".to_string(),
-            Field {
-                node: owners,
-                strategy: Strategy::Merge,
-                merge_key: Some(uid),
-                default: None,
-            },
-        );
-        let managed = s.add(Node::List(ListNode {
-            items: UNTYPED,
-            list_type: ListType::Atomic,
-        }));
-        fields.insert("managedFields".to_string(), plain(managed));
-        let id = s.add(Node::Struct(StructNode {
-            fields,
-            ..StructNode::default()
-        }));
+        let scalar = self.schema.add(Node::Scalar);
+        let id = super::endpoints::object_meta(&mut self.schema, scalar, Unknown::Error);
         self.object_meta = Some(id);
         id
     }
