@@ -576,3 +576,71 @@ fn force_conflicts_is_only_for_apply() {
         "PatchOptions.meta.k8s.io \"\" is invalid: force: Forbidden: may not be specified for non-apply patch"
     );
 }
+
+/// Server-side apply through the CLI: create, a conflicting second manager
+/// (409 naming field and manager), then the same with --force-conflicts
+/// (ownership of the field moves).
+#[test]
+fn apply_conflict_and_force_through_the_cli() {
+    let dir = TempDir::new();
+    let config = |app: &str| {
+        format!(
+            "apiVersion: v1\nkind: Endpoints\nmetadata:\n  name: web\n  namespace: default\n  labels:\n    app: {app}\n"
+        )
+    };
+    let first = dir.file("a.yaml", &config("web"));
+    let out = run(
+        &[
+            "--type",
+            "apply",
+            "--field-manager",
+            "ctrl-a",
+            "--now",
+            "2030-01-01T00:00:00Z",
+            "--patch-file",
+            path(&first),
+        ],
+        None,
+    );
+    let created = success(&out);
+    assert_eq!(created["metadata"]["managedFields"][0]["manager"], "ctrl-a");
+    let live = dir.file("live.json", &created.to_string());
+
+    let second = dir.file("b.yaml", &config("api"));
+    let args = [
+        "--type",
+        "apply",
+        "-f",
+        path(&live),
+        "--field-manager",
+        "ctrl-b",
+        "--now",
+        "2030-01-01T00:00:01Z",
+        "--patch-file",
+        path(&second),
+    ];
+    let status = failure(&run(&args, None), 409);
+    assert_eq!(status["reason"], "Conflict");
+    assert_eq!(
+        status["message"],
+        r#"Apply failed with 1 conflict: conflict with "ctrl-a": .metadata.labels.app"#
+    );
+    assert_eq!(
+        status["details"]["causes"],
+        json!([{"reason": "FieldManagerConflict", "message": "conflict with \"ctrl-a\"", "field": ".metadata.labels.app"}])
+    );
+
+    let mut forced = args.to_vec();
+    forced.push("--force-conflicts");
+    let object = success(&run(&forced, None));
+    assert_eq!(object["metadata"]["labels"]["app"], "api");
+    let entries = object["metadata"]["managedFields"]
+        .as_array()
+        .expect("managedFields");
+    assert_eq!(entries.len(), 1, "ctrl-a lost its only field: {entries:?}");
+    assert_eq!(entries[0]["manager"], "ctrl-b");
+    assert_eq!(
+        entries[0]["fieldsV1"],
+        json!({"f:metadata": {"f:labels": {"f:app": {}}}})
+    );
+}
