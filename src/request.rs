@@ -273,11 +273,7 @@ impl<'a> PatchRequest<'a> {
         let Some(live) = self.live else {
             return Err(self.not_found(&value));
         };
-        let target = match &self.target {
-            Some(t) => t.clone(),
-            None => Target::of(live)
-                .ok_or_else(|| Error::bad_request("the live object is not a JSON object"))?,
-        };
+        let target = self.target_of(live)?;
         let strict_errors = validation::precheck(patch_type, &value, &duplicates, validation)?;
         let patched = guarded(|| self.strategy(patch_type, live, value, schema))?;
         let warnings = validation::report(strict_errors, validation, &patched)?;
@@ -336,20 +332,12 @@ impl<'a> PatchRequest<'a> {
         };
         let code = match self.live {
             Some(live) => {
-                let target = match &self.target {
-                    Some(t) => t.clone(),
-                    None => Target::of(live).ok_or_else(|| {
-                        Error::bad_request("the live object is not a JSON object")
-                    })?,
-                };
+                let target = self.target_of(live)?;
                 object::finish_update(&mut object, live, &target)?;
                 200
             }
             None => {
-                let target = match &self.target {
-                    Some(t) => t.clone(),
-                    None => Target::of(&object).unwrap_or_else(|| Target::new("", "", None)),
-                };
+                let target = self.target_of(&object)?;
                 object::finish_create(&mut object, &target)?;
                 201
             }
@@ -380,6 +368,15 @@ impl<'a> PatchRequest<'a> {
             PatchType::Apply => Err(Error::Internal {
                 message: "apply is not a patch strategy".to_string(),
             }),
+        }
+    }
+
+    /// The URL's target, or the one `object` names itself.
+    fn target_of(&self, object: &Value) -> Result<Target, Error> {
+        match &self.target {
+            Some(t) => Ok(t.clone()),
+            None => Target::of(object)
+                .ok_or_else(|| Error::bad_request("the object is not a JSON object")),
         }
     }
 

@@ -625,7 +625,6 @@ impl Merger<'_> {
             .iter()
             .map(|v| self.key_of(v, key, item))
             .collect::<Result<_, _>>()?;
-        trace.survivors = server.clone();
 
         // Merge by key: a hash index of first occurrences, kept up to date on append.
         let mut index: HashMap<Ident, usize> = HashMap::with_capacity(list.len() + effective.len());
@@ -656,7 +655,9 @@ impl Merger<'_> {
             .iter()
             .map(|v| self.key_of(v, key, item))
             .collect::<Result<_, _>>()?;
-        Ok((order::arrange(list, &idents, &order, &server), trace))
+        let arranged = order::arrange(list, &idents, &order, &server);
+        trace.survivors = server;
+        Ok((arranged, trace))
     }
 
     /// `$setElementOrder/<f>` (spec §6).
