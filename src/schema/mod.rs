@@ -23,7 +23,9 @@
 //! assert!(schema.node(node).is_struct());
 //! ```
 
+pub(crate) mod cursor;
 pub mod endpoints;
+pub(crate) mod identity;
 pub mod openapi;
 pub mod vocabulary;
 
