@@ -10,17 +10,17 @@
 //! ```
 //! use kubepatch::managed::{apply, Applier};
 //! use kubepatch::schema::Schema;
-//! use kubepatch::FixedClock;
 //! use serde_json::json;
 //!
 //! let schema = Schema::endpoints();
-//! let clock = FixedClock("2030-01-01T00:00:00Z".parse().unwrap());
-//! let applier = Applier { schema: &schema, clock: &clock, manager: "ctrl-a", force: false, subresource: None };
+//! let now = "2030-01-01T00:00:00Z".parse().unwrap();
+//! let applier = Applier { schema: &schema, now, manager: "ctrl-a", force: false, subresource: None };
 //! let config = json!({"apiVersion": "v1", "kind": "Endpoints",
 //!     "metadata": {"name": "web", "labels": {"app": "web"}}});
 //! let created = apply(&applier, None, config).unwrap();
 //! let entry = &created.object["metadata"]["managedFields"][0];
 //! assert_eq!(entry["manager"], "ctrl-a");
+//! assert_eq!(entry["time"], "2030-01-01T00:00:00Z");
 //! assert_eq!(entry["fieldsV1"], json!({"f:metadata": {"f:labels": {"f:app": {}}}}));
 //!
 //! let other = Applier { manager: "ctrl-b", ..applier };
@@ -40,7 +40,6 @@ use typed::Typed;
 
 use crate::error::{Error, StatusCause, StatusDetails, cause};
 use crate::fieldpath::{PathElement, Set};
-use crate::request::Clock;
 use crate::schema::{NodeId, Schema, UNTYPED};
 
 /// Most Update entries kept; older ones fold into `ancient-changes`.
@@ -51,8 +50,8 @@ pub const MAX_UPDATE_MANAGERS: usize = 10;
 pub struct Applier<'a> {
     /// The merge rules.
     pub schema: &'a Schema,
-    /// The time source for `managedFields`.
-    pub clock: &'a dyn Clock,
+    /// The time of the request: every entry the apply writes carries it.
+    pub now: jiff::Timestamp,
     /// The field manager.
     pub manager: &'a str,
     /// `force=true`: take conflicting fields instead of failing.
@@ -66,8 +65,8 @@ pub struct Applier<'a> {
 pub struct Updater<'a> {
     /// The merge rules.
     pub schema: &'a Schema,
-    /// The time source for `managedFields`.
-    pub clock: &'a dyn Clock,
+    /// The time of the request, for the entry the write records.
+    pub now: jiff::Timestamp,
     /// The field manager (`unknown` when empty).
     pub manager: &'a str,
     /// The subresource written through (`status`), part of the identity;
@@ -110,8 +109,9 @@ fn strip(set: &mut Set) {
     }
 }
 
-fn now(clock: &dyn Clock) -> String {
-    clock.now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+/// `now` as managedFields writes a time (whole seconds, UTC).
+fn stamp(now: jiff::Timestamp) -> String {
+    now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 fn root_of(schema: &Schema, object: &Value) -> NodeId {
@@ -223,6 +223,7 @@ pub fn apply(applier: &Applier<'_>, live: Option<&Value>, config: Value) -> Resu
         return Err(Error::bad_request("metadata.managedFields must be nil"));
     }
     let schema = applier.schema;
+    let time = stamp(applier.now);
     let typed = Typed::new(schema);
     let root = root_of(schema, &config);
     let api_version = config
@@ -261,7 +262,7 @@ pub fn apply(applier: &Applier<'_>, live: Option<&Value>, config: Value) -> Resu
                 Entry {
                     identity: id,
                     api_version: api_version.clone(),
-                    time: Some(now(applier.clock)),
+                    time: Some(time.clone()),
                     set,
                 },
             );
@@ -325,11 +326,7 @@ pub fn apply(applier: &Applier<'_>, live: Option<&Value>, config: Value) -> Resu
     let mut own = new_set;
     strip(&mut own);
     let previous_time = managers.0.get(&id).and_then(|e| e.time.clone());
-    let time = if changed {
-        Some(now(applier.clock))
-    } else {
-        previous_time
-    };
+    let time = if changed { Some(time) } else { previous_time };
     managers.0.insert(
         id.clone(),
         Entry {
@@ -414,17 +411,17 @@ fn conflict_error(mut conflicts: Vec<(Identity, Set)>) -> Error {
 /// ```
 /// use kubepatch::managed::track_update;
 /// use kubepatch::schema::Schema;
-/// use kubepatch::FixedClock;
 /// use serde_json::json;
 ///
-/// let clock = FixedClock("2030-01-01T00:00:00Z".parse().unwrap());
+/// let now = "2030-01-01T00:00:00Z".parse().unwrap();
 /// let new = json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "web", "labels": {"a": "1"}}});
-/// let created = track_update(&Schema::endpoints(), &clock, "creator", None, new).unwrap();
+/// let created = track_update(&Schema::endpoints(), now, "creator", None, new).unwrap();
 /// assert_eq!(created["metadata"]["managedFields"][0]["operation"], "Update");
+/// assert_eq!(created["metadata"]["managedFields"][0]["time"], "2030-01-01T00:00:00Z");
 /// ```
 pub fn track_update(
     schema: &Schema,
-    clock: &dyn Clock,
+    now: jiff::Timestamp,
     manager: &str,
     live: Option<&Value>,
     new: Value,
@@ -432,7 +429,7 @@ pub fn track_update(
     update(
         &Updater {
             schema,
-            clock,
+            now,
             manager,
             subresource: None,
         },
@@ -446,11 +443,10 @@ pub fn track_update(
 /// ```
 /// use kubepatch::managed::{update, Updater};
 /// use kubepatch::schema::Schema;
-/// use kubepatch::FixedClock;
 /// use serde_json::json;
 ///
-/// let clock = FixedClock("2030-01-01T00:00:00Z".parse().unwrap());
-/// let updater = Updater { schema: &Schema::endpoints(), clock: &clock, manager: "kubelet", subresource: Some("status") };
+/// let now = "2030-01-01T00:00:00Z".parse().unwrap();
+/// let updater = Updater { schema: &Schema::endpoints(), now, manager: "kubelet", subresource: Some("status") };
 /// let new = json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "web"}, "status": {"x": 1}});
 /// let out = update(&updater, None, new).unwrap();
 /// assert_eq!(out["metadata"]["managedFields"][0]["subresource"], "status");
@@ -458,7 +454,7 @@ pub fn track_update(
 pub fn update(updater: &Updater<'_>, live: Option<&Value>, new: Value) -> Result<Value, Error> {
     let Updater {
         schema,
-        clock,
+        now,
         manager,
         subresource,
     } = *updater;
@@ -538,7 +534,7 @@ pub fn update(updater: &Updater<'_>, live: Option<&Value>, new: Value) -> Result
             Entry {
                 identity: id,
                 api_version,
-                time: Some(now(clock)),
+                time: Some(stamp(now)),
                 set,
             },
         );
@@ -573,23 +569,21 @@ fn object_ref(object: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::request::FixedClock;
     use serde_json::json;
 
-    fn clock(s: i64) -> FixedClock {
-        FixedClock(jiff::Timestamp::from_second(1_893_456_000 + s).expect("a valid time"))
+    fn at(s: i64) -> jiff::Timestamp {
+        jiff::Timestamp::from_second(1_893_456_000 + s).expect("a valid time")
     }
 
     #[test]
     fn live_duplicates_do_not_crash_an_apply() {
         let schema = Schema::endpoints();
-        let c = clock(1);
         let live = json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "web", "uid": "u"},
             "subsets": [{"addresses": [{"ip": "10.0.0.1", "nodeName": "a"}, {"ip": "10.0.0.1", "nodeName": "b"}],
                          "ports": [{"name": "http", "port": 80}]}]});
         let applier = Applier {
             schema: &schema,
-            clock: &c,
+            now: at(1),
             manager: "ctrl",
             force: true,
             subresource: None,
@@ -606,10 +600,9 @@ mod tests {
     #[test]
     fn duplicate_keys_in_a_config_are_refused() {
         let schema = Schema::endpoints();
-        let c = clock(1);
         let applier = Applier {
             schema: &schema,
-            clock: &c,
+            now: at(1),
             manager: "ctrl",
             force: false,
             subresource: None,
@@ -630,17 +623,16 @@ mod tests {
         let schema = Schema::endpoints();
         let config = json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "web", "labels": {"a": "1"}},
             "subsets": [{"addresses": [{"ip": "10.0.0.1"}], "ports": [{"port": 53, "name": "dns"}, {"port": 53, "name": "dns-tcp"}]}]});
-        let (c1, c2) = (clock(1), clock(2));
         let first = Applier {
             schema: &schema,
-            clock: &c1,
+            now: at(1),
             manager: "ctrl",
             force: false,
             subresource: None,
         };
         let once = apply(&first, None, config.clone()).expect("create");
         let second = Applier {
-            clock: &c2,
+            now: at(2),
             ..first
         };
         let twice = apply(&second, Some(&once.object), config).expect("re-apply");
