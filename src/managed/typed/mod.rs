@@ -5,7 +5,7 @@
 //! object ([`Typed::merge`]), and removal of paths ([`Typed::remove`]).
 //!
 //! This module holds the walker and what every walk shares: how a node
-//! holding a value is treated ([`Shape`]), the node of an object member and
+//! holding a value is treated (its `Shape`), the node of an object member and
 //! the path element of a list item.
 //!
 //! ```
