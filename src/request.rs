@@ -284,25 +284,7 @@ impl<'a> PatchRequest<'a> {
         };
         let applied = guarded(|| managed::apply(&applier, self.live, config))?;
         let mut object = applied.object;
-        let strict: Vec<String> = duplicates
-            .iter()
-            .map(|d| {
-                format!(
-                    "yaml: unmarshal errors: key {} already set in map",
-                    field::go_quote(d)
-                )
-            })
-            .collect();
-        let warnings = match validation {
-            FieldValidation::Strict if !strict.is_empty() => {
-                return Err(Error::bad_request(format!(
-                    "error strict decoding YAML: {}",
-                    strict.join("; ")
-                )));
-            }
-            FieldValidation::Ignore => Vec::new(),
-            _ => strict,
-        };
+        let warnings = validation::apply_duplicates(duplicates, validation)?;
         let code = match self.live {
             Some(live) => {
                 let target = self.target_of(live)?;
@@ -455,5 +437,32 @@ mod tests {
             ]
         );
         assert_eq!(clock.0.load(Ordering::SeqCst), 4, "one read per request");
+    }
+
+    #[test]
+    fn apply_reports_duplicate_yaml_keys_by_field_validation() {
+        let body = b"apiVersion: v1\nkind: Endpoints\nmetadata:\n  name: web\n  labels:\n    a: \"1\"\n    a: \"2\"\n";
+        let run = |directive: &str| {
+            let params = PatchParams {
+                field_validation: Some(directive.to_string()),
+                ..PatchParams::apply("ctrl")
+            };
+            PatchRequest::new("application/apply-patch+yaml", body)
+                .params(params)
+                .run()
+        };
+        let warned = run("Warn").expect("a warning, not an error");
+        assert_eq!(
+            warned.warnings,
+            [r#"yaml: unmarshal errors: key "metadata.labels.a" already set in map"#]
+        );
+        assert_eq!(warned.code, 201);
+        assert!(run("Ignore").expect("ignored").warnings.is_empty());
+        let err = run("Strict").expect_err("strict refuses");
+        assert_eq!(err.code(), 400);
+        assert_eq!(
+            err.to_string(),
+            r#"error strict decoding YAML: yaml: unmarshal errors: key "metadata.labels.a" already set in map"#
+        );
     }
 }
