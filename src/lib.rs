@@ -36,6 +36,7 @@
 
 #![warn(missing_docs)]
 
+pub mod clock;
 pub mod content_type;
 pub mod decode;
 pub mod error;
@@ -52,11 +53,12 @@ pub mod schema;
 pub mod strategic;
 pub mod validation;
 
+pub use clock::{Clock, FixedClock, SystemClock};
 pub use content_type::PatchType;
 pub use error::{Error, Status, StatusCause, StatusDetails};
 pub use mode::Mode;
 pub use params::{FieldValidation, PatchParams};
-pub use request::{Clock, FixedClock, Outcome, PatchRequest, SystemClock};
+pub use request::{Outcome, PatchRequest};
 
 /// Carry out one PATCH request: the same as [`PatchRequest::run`].
 ///

@@ -27,6 +27,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
+use crate::clock::{Clock, SystemClock};
 use crate::content_type::PatchType;
 use crate::decode::{self, Decoded};
 use crate::error::Error;
@@ -37,38 +38,6 @@ use crate::object::{self, Target};
 use crate::params::{FieldValidation, PatchParams};
 use crate::schema::Schema;
 use crate::{json_patch, merge_patch, strategic, validation};
-
-/// The time source for `managedFields` timestamps.
-///
-/// ```
-/// use kubepatch::{Clock, FixedClock};
-/// let clock = FixedClock("2030-01-01T00:00:00Z".parse().unwrap());
-/// assert_eq!(clock.now().to_string(), "2030-01-01T00:00:00Z");
-/// ```
-pub trait Clock: Send + Sync {
-    /// The current time.
-    fn now(&self) -> jiff::Timestamp;
-}
-
-/// The system clock.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> jiff::Timestamp {
-        jiff::Timestamp::now()
-    }
-}
-
-/// A clock stopped at one instant, for reproducible output.
-#[derive(Debug, Clone, Copy)]
-pub struct FixedClock(pub jiff::Timestamp);
-
-impl Clock for FixedClock {
-    fn now(&self) -> jiff::Timestamp {
-        self.0
-    }
-}
 
 /// The result of a successful PATCH.
 #[derive(Debug, Clone, PartialEq)]
@@ -154,7 +123,8 @@ impl<'a> PatchRequest<'a> {
         self
     }
 
-    /// The clock for managedFields timestamps.
+    /// The clock for managedFields timestamps. [`run`](Self::run) reads it
+    /// once: every entry one request writes carries the same time.
     pub fn clock(mut self, clock: &'a dyn Clock) -> Self {
         self.clock = clock;
         self
@@ -248,8 +218,10 @@ impl<'a> PatchRequest<'a> {
             .unwrap_or_else(|| BUILTIN.get_or_init(Schema::endpoints))
     }
 
-    /// Carry the request out. The live object is never modified.
+    /// Carry the request out. The live object is never modified. The clock
+    /// is read once, for every managedFields entry the request writes.
     pub fn run(&self) -> Result<Outcome, Error> {
+        let now = self.clock.now();
         let schema = self.schema_or_builtin();
         let offered: &[PatchType] = if schema.strategic_allowed {
             &PatchType::ALL
@@ -268,7 +240,7 @@ impl<'a> PatchRequest<'a> {
         };
         let Decoded { value, duplicates } = body;
         if patch_type == PatchType::Apply {
-            return self.run_apply(schema, value, &duplicates, validation);
+            return self.run_apply(schema, now, value, &duplicates, validation);
         }
         let Some(live) = self.live else {
             return Err(self.not_found(&value));
@@ -279,7 +251,7 @@ impl<'a> PatchRequest<'a> {
         let warnings = validation::report(strict_errors, validation, &patched)?;
         let updater = Updater {
             schema,
-            clock: self.clock,
+            now,
             manager: &self.update_manager(),
             subresource: self.subresource,
         };
@@ -298,38 +270,21 @@ impl<'a> PatchRequest<'a> {
     fn run_apply(
         &self,
         schema: &Schema,
+        now: jiff::Timestamp,
         config: Value,
         duplicates: &[String],
         validation: FieldValidation,
     ) -> Result<Outcome, Error> {
         let applier = Applier {
             schema,
-            clock: self.clock,
+            now,
             manager: self.params.manager(),
             force: self.params.is_forced(),
             subresource: self.subresource,
         };
         let applied = guarded(|| managed::apply(&applier, self.live, config))?;
         let mut object = applied.object;
-        let strict: Vec<String> = duplicates
-            .iter()
-            .map(|d| {
-                format!(
-                    "yaml: unmarshal errors: key {} already set in map",
-                    field::go_quote(d)
-                )
-            })
-            .collect();
-        let warnings = match validation {
-            FieldValidation::Strict if !strict.is_empty() => {
-                return Err(Error::bad_request(format!(
-                    "error strict decoding YAML: {}",
-                    strict.join("; ")
-                )));
-            }
-            FieldValidation::Ignore => Vec::new(),
-            _ => strict,
-        };
+        let warnings = validation::apply_duplicates(duplicates, validation)?;
         let code = match self.live {
             Some(live) => {
                 let target = self.target_of(live)?;
@@ -394,4 +349,120 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
             message: "the patch could not be applied: internal failure".to_string(),
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicI64, Ordering};
+
+    use serde_json::json;
+
+    use super::*;
+
+    /// A clock a minute later each time it is read, from 2030-01-01T00:00:00Z.
+    struct Ticking(AtomicI64);
+
+    impl Clock for Ticking {
+        fn now(&self) -> jiff::Timestamp {
+            let minutes = self.0.fetch_add(1, Ordering::SeqCst);
+            jiff::Timestamp::from_second(1_893_456_000 + 60 * minutes).expect("a valid time")
+        }
+    }
+
+    /// `(manager, time)` of each managedFields entry, in order.
+    fn stamps(object: &Value) -> Vec<(&str, &str)> {
+        object["metadata"]["managedFields"]
+            .as_array()
+            .expect("managedFields")
+            .iter()
+            .map(|e| {
+                let text = |k: &str| e[k].as_str().expect("a string");
+                (text("manager"), text("time"))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn one_apply_stamps_its_entries_with_one_time() {
+        let live = json!({"apiVersion": "v1", "kind": "Endpoints",
+            "metadata": {"name": "web", "namespace": "default", "labels": {"old": "1"}}});
+        let body = br#"{"apiVersion":"v1","kind":"Endpoints","metadata":{"name":"web","labels":{"new":"2"}}}"#;
+        let clock = Ticking(AtomicI64::new(0));
+        let request = PatchRequest::new("application/apply-patch+yaml", body)
+            .live(&live)
+            .params(PatchParams::apply("ctrl"))
+            .clock(&clock);
+        let first = request.run().expect("the apply succeeds");
+        assert_eq!(
+            stamps(&first.object),
+            [
+                ("ctrl", "2030-01-01T00:00:00Z"),
+                ("before-first-apply", "2030-01-01T00:00:00Z"),
+            ]
+        );
+        // The clock does move: the same request run again is a minute later.
+        let again = request.run().expect("the apply succeeds");
+        assert_eq!(
+            stamps(&again.object),
+            [
+                ("ctrl", "2030-01-01T00:01:00Z"),
+                ("before-first-apply", "2030-01-01T00:01:00Z"),
+            ]
+        );
+        assert_eq!(clock.0.load(Ordering::SeqCst), 2, "one read per request");
+    }
+
+    #[test]
+    fn one_update_reads_the_clock_once() {
+        let live = json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "web",
+            "managedFields": [{"manager": "x", "operation": "Update", "apiVersion": "v1",
+                "time": "2020-01-01T00:00:00Z", "fieldsType": "FieldsV1",
+                "fieldsV1": {"f:metadata": {"f:labels": {"f:a": {}}}}}],
+            "labels": {"a": "1"}}});
+        let clock = Ticking(AtomicI64::new(3));
+        let out = PatchRequest::new(
+            "application/merge-patch+json",
+            br#"{"metadata":{"labels":{"b":"2"}}}"#,
+        )
+        .live(&live)
+        .params(PatchParams::default().field_manager("me"))
+        .clock(&clock)
+        .run()
+        .expect("the patch succeeds");
+        assert_eq!(
+            stamps(&out.object),
+            [
+                ("x", "2020-01-01T00:00:00Z"),
+                ("me", "2030-01-01T00:03:00Z")
+            ]
+        );
+        assert_eq!(clock.0.load(Ordering::SeqCst), 4, "one read per request");
+    }
+
+    #[test]
+    fn apply_reports_duplicate_yaml_keys_by_field_validation() {
+        let body = b"apiVersion: v1\nkind: Endpoints\nmetadata:\n  name: web\n  labels:\n    a: \"1\"\n    a: \"2\"\n";
+        let run = |directive: &str| {
+            let params = PatchParams {
+                field_validation: Some(directive.to_string()),
+                ..PatchParams::apply("ctrl")
+            };
+            PatchRequest::new("application/apply-patch+yaml", body)
+                .params(params)
+                .run()
+        };
+        let warned = run("Warn").expect("a warning, not an error");
+        assert_eq!(
+            warned.warnings,
+            [r#"yaml: unmarshal errors: key "metadata.labels.a" already set in map"#]
+        );
+        assert_eq!(warned.code, 201);
+        assert!(run("Ignore").expect("ignored").warnings.is_empty());
+        let err = run("Strict").expect_err("strict refuses");
+        assert_eq!(err.code(), 400);
+        assert_eq!(
+            err.to_string(),
+            r#"error strict decoding YAML: yaml: unmarshal errors: key "metadata.labels.a" already set in map"#
+        );
+    }
 }

@@ -7,6 +7,8 @@
 //! patching. Duplicate keys, and unknown members of JSON patch operations,
 //! become warnings under `Warn` and a 422 under `Strict`. `Ignore` skips all
 //! of it. A strategic merge body must be an object whatever the directive.
+//! An apply's YAML body is decoded strictly too: its duplicate keys are
+//! warnings under `Warn` and a 400 under `Strict` ([`apply_duplicates`]).
 //!
 //! ```
 //! use kubepatch::{FieldValidation, PatchType};
@@ -121,6 +123,45 @@ pub fn report(
         "",
         vec![FieldError::invalid("patch", &text, &why)],
     ))
+}
+
+/// Apply's strict YAML decode: each duplicate key of the applied
+/// configuration (`duplicates`, their paths) is a warning under `Warn`, and
+/// any is a 400 under `Strict`; `Ignore` reports nothing.
+///
+/// ```
+/// use kubepatch::FieldValidation;
+/// use kubepatch::validation::apply_duplicates;
+///
+/// let found = vec!["metadata.name".to_string()];
+/// let warnings = apply_duplicates(&found, FieldValidation::Warn).unwrap();
+/// assert_eq!(warnings, [r#"yaml: unmarshal errors: key "metadata.name" already set in map"#]);
+/// assert!(apply_duplicates(&found, FieldValidation::Ignore).unwrap().is_empty());
+/// let err = apply_duplicates(&found, FieldValidation::Strict).unwrap_err();
+/// assert_eq!(err.code(), 400);
+/// assert_eq!(err.to_string(), r#"error strict decoding YAML: yaml: unmarshal errors: key "metadata.name" already set in map"#);
+/// ```
+pub fn apply_duplicates(
+    duplicates: &[String],
+    directive: FieldValidation,
+) -> Result<Vec<String>, Error> {
+    let strict: Vec<String> = duplicates
+        .iter()
+        .map(|d| {
+            format!(
+                "yaml: unmarshal errors: key {} already set in map",
+                field::go_quote(d)
+            )
+        })
+        .collect();
+    match directive {
+        FieldValidation::Strict if !strict.is_empty() => Err(Error::bad_request(format!(
+            "error strict decoding YAML: {}",
+            strict.join("; ")
+        ))),
+        FieldValidation::Ignore => Ok(Vec::new()),
+        _ => Ok(strict),
+    }
 }
 
 fn not_a_map(body: &Value) -> String {

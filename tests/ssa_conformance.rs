@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use kubepatch::managed::{Updater, track_update, update};
 use kubepatch::object::{self, Target};
 use kubepatch::schema::{Schema, vocabulary};
-use kubepatch::{Error, FixedClock, PatchParams, PatchRequest};
+use kubepatch::{Clock, Error, FixedClock, PatchParams, PatchRequest};
 use serde_json::{Map, Value, json};
 
 mod common;
@@ -343,12 +343,14 @@ impl Run {
         normalize(&mut body, self.omit_empty);
         let target = self.target(step, Some(object));
         let live = self.stored.as_ref();
+        // One request, one time: read the clock once, as PatchRequest::run does.
+        let now = clock.now();
         let tracked = match subresource {
-            None => track_update(&self.schema, clock, manager, live, body),
+            None => track_update(&self.schema, now, manager, live, body),
             Some(_) => update(
                 &Updater {
                     schema: &self.schema,
-                    clock,
+                    now,
                     manager,
                     subresource,
                 },

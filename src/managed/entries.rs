@@ -285,3 +285,8 @@ fn seconds(time: &Option<String>) -> i64 {
         .and_then(|t| t.parse::<jiff::Timestamp>().ok())
         .map_or(0, |t| t.as_second())
 }
+
+/// `now` as an entry records its time: RFC 3339, whole seconds, UTC.
+pub(super) fn stamp(now: jiff::Timestamp) -> String {
+    now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}

@@ -1,0 +1,297 @@
+//! Server-side apply as an updater: the steps upstream's apply manager takes,
+//! one function each.
+
+use serde_json::Value;
+
+use super::entries::{Entry, Identity, Managers, stamp};
+use super::object::{normalize, root_of, split, strip, with_managers, zero_object};
+use super::prune::prune;
+use super::typed::{SchemaError, Typed};
+use super::wording::{gvk, object_ref};
+use super::{Applied, Applier, conflicts};
+use crate::error::Error;
+use crate::fieldpath::Set;
+use crate::schema::NodeId;
+
+/// Server-side apply of `config` by `applier.manager` to `live` (`None`: the
+/// object does not exist and is created).
+pub fn apply(applier: &Applier<'_>, live: Option<&Value>, config: Value) -> Result<Applied, Error> {
+    let config = check(live, config)?;
+    let walk = Walk {
+        typed: Typed::new(applier.schema),
+        root: root_of(applier.schema, &config),
+        omit_empty: applier.schema.omit_empty,
+    };
+    let time = stamp(applier.now);
+    let api_version = config
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let (base, mut managers) = match live {
+        Some(live) => split(live)?,
+        None => (zero_object(&config), Managers::default()),
+    };
+    if live.is_some() {
+        before_first_apply(&walk, &base, &api_version, &time, &mut managers);
+    }
+    let id = identity(applier);
+    let (merged, applied) = merge(&walk, &base, &config)?;
+    let pruned = prune(&walk.typed, merged, &managers, &id, &applied, walk.root);
+    let write = compare(&walk, &base, pruned);
+    conflicts::resolve(&mut managers, &id, &write.touched, applier.force)?;
+    record(&mut managers, id, api_version, applied, &write, time);
+    let object = if write.changed || live.is_none() {
+        write.result
+    } else {
+        base
+    };
+    Ok(Applied {
+        object: with_managers(object, &managers),
+        changed: write.changed,
+    })
+}
+
+/// What the steps walk with: the schema's rules from the object's root.
+struct Walk<'s> {
+    typed: Typed<'s>,
+    root: NodeId,
+    /// Whether decoding into the kind drops empty containers.
+    omit_empty: bool,
+}
+
+/// What the apply does to the stored object.
+struct Write {
+    /// The merged and pruned object, as decoding into the kind leaves it.
+    result: Value,
+    /// The fields it adds or modifies.
+    touched: Set,
+    /// The fields it removes.
+    removed: Set,
+    /// Whether the object (apart from managedFields) changes.
+    changed: bool,
+}
+
+/// The request's checks: `config` is an object of the live object's kind (or,
+/// for a create, names its kind) and sends no managedFields. The config comes
+/// back without its (null) managedFields.
+fn check(live: Option<&Value>, mut config: Value) -> Result<Value, Error> {
+    let Value::Object(ref config_map) = config else {
+        return Err(Error::bad_request(format!(
+            "error decoding patch: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+            crate::decode::json_kind(&config)
+        )));
+    };
+    if let Some(live) = live {
+        for key in ["apiVersion", "kind"] {
+            if config.get(key) != live.get(key) {
+                return Err(Error::bad_request(format!(
+                    "invalid object type: {}",
+                    gvk(&config)
+                )));
+            }
+        }
+    } else if !config_map.contains_key("kind") || !config_map.contains_key("apiVersion") {
+        return Err(Error::bad_request(format!(
+            "invalid object type: {}",
+            gvk(&config)
+        )));
+    }
+    if config
+        .get("metadata")
+        .and_then(|m| m.get("managedFields"))
+        .is_some_and(|v| !v.is_null())
+    {
+        return Err(Error::bad_request("metadata.managedFields must be nil"));
+    }
+    if let Some(meta) = config.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.remove("managedFields");
+    }
+    Ok(config)
+}
+
+/// Before the first apply (nobody manages anything yet) every existing field
+/// goes to `before-first-apply`.
+fn before_first_apply(
+    walk: &Walk<'_>,
+    base: &Value,
+    api_version: &str,
+    time: &str,
+    managers: &mut Managers,
+) {
+    if !managers.0.is_empty() {
+        return;
+    }
+    // The stored object as decoding into the kind sees it (a patch may
+    // have left empty maps that the kind would not keep).
+    let zero = zero_object(base);
+    let mut stored = base.clone();
+    normalize(&mut stored, walk.omit_empty);
+    let changes = walk.typed.compare(&zero, &stored, walk.root);
+    let mut set = changes.added.union(&changes.modified);
+    strip(&mut set);
+    if !set.is_empty() {
+        let id = Identity::update("before-first-apply", api_version);
+        managers.0.insert(
+            id.clone(),
+            Entry {
+                identity: id,
+                api_version: api_version.to_string(),
+                time: Some(time.to_string()),
+                set,
+            },
+        );
+    }
+}
+
+/// The applier's identity: its Apply entry (per subresource).
+fn identity(applier: &Applier<'_>) -> Identity {
+    let mut id = Identity::apply(applier.manager);
+    id.subresource = applier.subresource.map(str::to_string);
+    id
+}
+
+/// The config merged over the stored object, and the fields the config sets;
+/// a config that does not fit the schema is a 400.
+fn merge(walk: &Walk<'_>, base: &Value, config: &Value) -> Result<(Value, Set), Error> {
+    let problem = |e: SchemaError| {
+        Error::bad_request(format!(
+            "failed to create typed patch object ({}; {}): {e}",
+            object_ref(config),
+            gvk(config)
+        ))
+    };
+    let merged = walk.typed.merge(base, config, walk.root).map_err(problem)?;
+    let applied = walk.typed.field_set(config, walk.root).map_err(problem)?;
+    Ok((merged, applied))
+}
+
+/// What writing `result` over `base` changes.
+fn compare(walk: &Walk<'_>, base: &Value, mut result: Value) -> Write {
+    let mut base_normal = base.clone();
+    normalize(&mut base_normal, walk.omit_empty);
+    // Modifications are read off the merged result with its nulls (a `null`
+    // over a value changes it); additions off the result decoding into the
+    // kind leaves (a map holding only nulls adds nothing, so re-applying it
+    // conflicts with nobody).
+    let changes = walk.typed.compare(&base_normal, &result, walk.root);
+    normalize(&mut result, walk.omit_empty);
+    let added = walk.typed.compare(&base_normal, &result, walk.root).added;
+    Write {
+        touched: changes.modified.union(&added),
+        removed: changes.removed,
+        changed: result != base_normal,
+        result,
+    }
+}
+
+/// Record the apply: nobody else owns what it removed; the applier owns what
+/// it applied (system fields aside), stamped `time` when the object changed,
+/// keeping its previous time otherwise; empty entries go.
+fn record(
+    managers: &mut Managers,
+    id: Identity,
+    api_version: String,
+    applied: Set,
+    write: &Write,
+    time: String,
+) {
+    for (other, entry) in managers.0.iter_mut() {
+        if *other != id {
+            entry.set = entry.set.difference(&write.removed);
+        }
+    }
+    let mut set = applied;
+    strip(&mut set);
+    let time = if write.changed {
+        Some(time)
+    } else {
+        managers.0.get(&id).and_then(|e| e.time.clone())
+    };
+    managers.0.insert(
+        id.clone(),
+        Entry {
+            identity: id,
+            api_version,
+            time,
+            set,
+        },
+    );
+    managers.drop_empty();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::Schema;
+    use serde_json::json;
+
+    fn at(s: i64) -> jiff::Timestamp {
+        jiff::Timestamp::from_second(1_893_456_000 + s).expect("a valid time")
+    }
+
+    #[test]
+    fn live_duplicates_do_not_crash_an_apply() {
+        let schema = Schema::endpoints();
+        let live = json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "web", "uid": "u"},
+            "subsets": [{"addresses": [{"ip": "10.0.0.1", "nodeName": "a"}, {"ip": "10.0.0.1", "nodeName": "b"}],
+                         "ports": [{"name": "http", "port": 80}]}]});
+        let applier = Applier {
+            schema: &schema,
+            now: at(1),
+            manager: "ctrl",
+            force: true,
+            subresource: None,
+        };
+        let config = json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "web"},
+            "subsets": [{"addresses": [{"ip": "10.0.0.1", "nodeName": "c"}], "ports": [{"name": "http", "port": 80}]}]});
+        let out = apply(&applier, Some(&live), config).expect("apply succeeds");
+        assert_eq!(
+            out.object["subsets"][0]["addresses"],
+            json!([{"ip": "10.0.0.1", "nodeName": "c"}])
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_in_a_config_are_refused() {
+        let schema = Schema::endpoints();
+        let applier = Applier {
+            schema: &schema,
+            now: at(1),
+            manager: "ctrl",
+            force: false,
+            subresource: None,
+        };
+        let config = json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "web"},
+            "subsets": [{"addresses": [{"ip": "10.0.0.1"}, {"ip": "10.0.0.1"}], "ports": [{"name": "http", "port": 80}]}]});
+        let err = apply(&applier, None, config).expect_err("duplicates refused");
+        assert_eq!(err.code(), 400);
+        assert!(
+            err.to_string()
+                .contains("duplicate entries for key [ip=\"10.0.0.1\"]"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn reapply_is_a_no_op() {
+        let schema = Schema::endpoints();
+        let config = json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "web", "labels": {"a": "1"}},
+            "subsets": [{"addresses": [{"ip": "10.0.0.1"}], "ports": [{"port": 53, "name": "dns"}, {"port": 53, "name": "dns-tcp"}]}]});
+        let first = Applier {
+            schema: &schema,
+            now: at(1),
+            manager: "ctrl",
+            force: false,
+            subresource: None,
+        };
+        let once = apply(&first, None, config.clone()).expect("create");
+        let second = Applier {
+            now: at(2),
+            ..first
+        };
+        let twice = apply(&second, Some(&once.object), config).expect("re-apply");
+        assert!(!twice.changed);
+        assert_eq!(twice.object, once.object);
+    }
+}

@@ -1,0 +1,125 @@
+//! The object as ownership tracking handles it: its managedFields split off
+//! and put back, its normalized form, the zero object a create starts from,
+//! and the system fields nobody owns.
+
+use serde_json::{Map, Value};
+
+use super::entries::Managers;
+use crate::error::Error;
+use crate::fieldpath::{PathElement, Set};
+use crate::schema::{NodeId, Schema, UNTYPED};
+
+/// Paths never tracked (upstream's `StripMeta`).
+const STRIPPED: [&[&str]; 12] = [
+    &["apiVersion"],
+    &["kind"],
+    &["metadata"],
+    &["metadata", "name"],
+    &["metadata", "namespace"],
+    &["metadata", "creationTimestamp"],
+    &["metadata", "selfLink"],
+    &["metadata", "uid"],
+    &["metadata", "clusterName"],
+    &["metadata", "generation"],
+    &["metadata", "managedFields"],
+    &["metadata", "resourceVersion"],
+];
+
+/// Take the never-tracked paths out of `set`.
+pub(super) fn strip(set: &mut Set) {
+    for path in STRIPPED {
+        let elements: Vec<PathElement> = path
+            .iter()
+            .map(|f| PathElement::Field(f.to_string()))
+            .collect();
+        set.remove(&elements);
+    }
+}
+
+/// The schema node of `object`'s kind (untyped when the schema lacks it).
+pub(super) fn root_of(schema: &Schema, object: &Value) -> NodeId {
+    schema.root_of(object).unwrap_or(UNTYPED)
+}
+
+/// The object without its managedFields, and those decoded.
+pub(super) fn split(object: &Value) -> Result<(Value, Managers), Error> {
+    let mut plain = object.clone();
+    let list = plain
+        .get_mut("metadata")
+        .and_then(Value::as_object_mut)
+        .and_then(|m| m.remove("managedFields"));
+    let managers = Managers::decode(list.as_ref()).map_err(|e| Error::Internal {
+        message: format!("failed to decode managed fields: {e}"),
+    })?;
+    Ok((plain, managers))
+}
+
+/// `object` with `managers` as its managedFields (none when they are empty).
+pub(super) fn with_managers(mut object: Value, managers: &Managers) -> Value {
+    let meta = object
+        .as_object_mut()
+        .map(|o| {
+            o.entry("metadata")
+                .or_insert_with(|| Value::Object(Map::new()))
+        })
+        .and_then(Value::as_object_mut);
+    if let Some(meta) = meta {
+        match managers.encode() {
+            Some(list) => meta.insert("managedFields".to_string(), list),
+            None => meta.remove("managedFields"),
+        };
+    }
+    object
+}
+
+/// Drop `null`s and, where the schema's kinds are Go structs (`omitEmpty`),
+/// empty objects and lists, as decoding into the kind does.
+///
+/// ```
+/// use kubepatch::managed::normalize;
+/// use serde_json::json;
+///
+/// let mut object = json!({"metadata": {"labels": {}, "annotations": null}, "subsets": []});
+/// normalize(&mut object, true);
+/// assert_eq!(object, json!({}));
+/// ```
+pub fn normalize(value: &mut Value, omit_empty: bool) {
+    fn walk(v: &mut Value, omit_empty: bool) {
+        match v {
+            Value::Object(m) => {
+                m.values_mut().for_each(|x| walk(x, omit_empty));
+                m.retain(|_, x| !(x.is_null() || omit_empty && is_empty_container(x)));
+            }
+            Value::Array(items) => items.iter_mut().for_each(|x| walk(x, omit_empty)),
+            _ => {}
+        }
+    }
+    fn is_empty_container(v: &Value) -> bool {
+        matches!(v, Value::Object(m) if m.is_empty())
+            || matches!(v, Value::Array(a) if a.is_empty())
+    }
+    let managed = value
+        .get_mut("metadata")
+        .and_then(Value::as_object_mut)
+        .and_then(|m| m.remove("managedFields"));
+    walk(value, omit_empty);
+    if let (Some(list), Some(obj)) = (managed, value.as_object_mut()) {
+        let meta = obj
+            .entry("metadata")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Some(meta) = meta.as_object_mut() {
+            meta.insert("managedFields".to_string(), list);
+        }
+    }
+}
+
+/// The zero object a create starts from.
+pub(super) fn zero_object(config: &Value) -> Value {
+    let mut m = Map::new();
+    for k in ["apiVersion", "kind"] {
+        if let Some(v) = config.get(k) {
+            m.insert(k.to_string(), v.clone());
+        }
+    }
+    Value::Object(m)
+}

@@ -1,0 +1,137 @@
+//! Merge: an applied configuration over the live object (upstream `merge`).
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use super::{SchemaError, Shape, Typed, at_element, render};
+use crate::fieldpath::PathElement;
+use crate::schema::NodeId;
+
+impl Typed<'_> {
+    /// Merge an applied configuration into the live object (upstream `merge`).
+    pub fn merge(&self, live: &Value, config: &Value, node: NodeId) -> Result<Value, SchemaError> {
+        self.merge_at(live, config, node, &mut Vec::new())
+    }
+
+    fn merge_at(
+        &self,
+        live: &Value,
+        config: &Value,
+        node: NodeId,
+        path: &mut Vec<PathElement>,
+    ) -> Result<Value, SchemaError> {
+        match (self.shape(node, live), self.shape(node, config)) {
+            (Shape::Fields(s, extra), Shape::Fields(..)) => {
+                let (Value::Object(lo), Value::Object(co)) = (live, config) else {
+                    return Ok(config.clone());
+                };
+                let mut out = lo.clone();
+                for (k, cv) in co {
+                    let (child, _) = self.member(s, extra, k, path)?;
+                    path.push(PathElement::Field(k.clone()));
+                    match lo.get(k) {
+                        // A null for a separable map keeps the live content.
+                        Some(lv)
+                            if cv.is_null()
+                                && matches!(self.shape(child, lv), Shape::Fields(..)) => {}
+                        Some(lv) => {
+                            let merged = self.merge_at(lv, cv, child, path)?;
+                            out.insert(k.clone(), merged);
+                        }
+                        None => {
+                            out.insert(k.clone(), cv.clone());
+                        }
+                    }
+                    path.pop();
+                }
+                Ok(Value::Object(out))
+            }
+            (Shape::Set(_), Shape::Set(_)) | (Shape::Keyed(..), Shape::Keyed(..)) => {
+                let (Value::Array(li), Value::Array(ci)) = (live, config) else {
+                    return Ok(config.clone());
+                };
+                let (key, item_node) = self.list_parts(node, config);
+                let mut config_elements = Vec::with_capacity(ci.len());
+                let mut in_config = HashMap::with_capacity(ci.len());
+                for (i, item) in ci.iter().enumerate() {
+                    let e = self
+                        .item_element(key, item, path)
+                        .map_err(|e| at_element(i, e))?;
+                    if in_config.insert(e.clone(), i).is_some() {
+                        return Err(SchemaError {
+                            path: render(path),
+                            message: format!("duplicate entries for key {e}"),
+                        });
+                    }
+                    config_elements.push(e);
+                }
+                let live_elements: Vec<Option<PathElement>> = li
+                    .iter()
+                    .map(|item| self.item_element(key, item, path).ok())
+                    .collect();
+                let mut live_index: HashMap<&PathElement, Vec<usize>> = HashMap::new();
+                for (i, e) in live_elements.iter().enumerate() {
+                    if let Some(e) = e {
+                        live_index.entry(e).or_default().push(i);
+                    }
+                }
+                let live_only = |i: usize| {
+                    live_elements[i]
+                        .as_ref()
+                        .is_none_or(|e| !in_config.contains_key(e))
+                };
+                // Config items come out in config order; a live-only item comes
+                // out when the live cursor reaches it; a live item the config
+                // also holds is skipped until its turn in config order.
+                let mut shared = config_elements
+                    .iter()
+                    .filter(|e| live_index.contains_key(e))
+                    .peekable();
+                let mut out = Vec::with_capacity(li.len() + ci.len());
+                let (mut l, mut r) = (0, 0);
+                while l < li.len() || r < ci.len() {
+                    if l < li.len() && live_only(l) {
+                        out.push(li[l].clone());
+                        l += 1;
+                        continue;
+                    }
+                    if l < li.len() && r < ci.len() {
+                        let here = live_elements[l].as_ref();
+                        if here != Some(&config_elements[r])
+                            && shared.peek().is_some_and(|next| Some(*next) != here)
+                        {
+                            l += 1;
+                            continue;
+                        }
+                    }
+                    if r >= ci.len() {
+                        // Only shared live items remain: all emitted in config order.
+                        l += 1;
+                        continue;
+                    }
+                    let e = &config_elements[r];
+                    let merged = match live_index.get(e).map(Vec::as_slice) {
+                        Some([one]) if key.is_some() => {
+                            path.push(e.clone());
+                            let m = self.merge_at(&li[*one], &ci[r], item_node, path)?;
+                            path.pop();
+                            m
+                        }
+                        _ => ci[r].clone(),
+                    };
+                    out.push(merged);
+                    if l < li.len() && live_elements[l].as_ref() == Some(e) {
+                        l += 1;
+                    }
+                    if shared.peek().is_some_and(|next| *next == e) {
+                        shared.next();
+                    }
+                    r += 1;
+                }
+                Ok(Value::Array(out))
+            }
+            _ => Ok(config.clone()),
+        }
+    }
+}
