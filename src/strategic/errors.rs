@@ -125,6 +125,8 @@ impl std::fmt::Display for SmpError {
     }
 }
 
+impl std::error::Error for SmpError {}
+
 impl From<SmpError> for Error {
     fn from(e: SmpError) -> Error {
         let message = e.to_string();
@@ -143,5 +145,33 @@ impl From<SmpError> for Error {
                 },
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn is_a_std_error() {
+        let e = SmpError {
+            kind: SmpErrorKind::NoMergeKey,
+            message: "map: map[] does not contain declared merge key: name".into(),
+            path: "subsets[0].ports".into(),
+        };
+        let boxed: Box<dyn std::error::Error> = Box::new(e.clone());
+        assert_eq!(
+            boxed.to_string(),
+            "subsets[0].ports: map: map[] does not contain declared merge key: name"
+        );
+        assert!(boxed.source().is_none());
+        let root = SmpError {
+            path: String::new(),
+            ..e
+        };
+        assert_eq!(
+            root.to_string(),
+            "map: map[] does not contain declared merge key: name"
+        );
     }
 }
