@@ -25,6 +25,7 @@ use serde_json::Value;
 use crate::content_type::PatchType;
 use crate::error::Error;
 use crate::field::{self, FieldError};
+use crate::go;
 use crate::params::FieldValidation;
 
 const OP_MEMBERS: [&str; 4] = ["op", "path", "from", "value"];
@@ -51,13 +52,13 @@ pub fn precheck(
                                 if !OP_MEMBERS.contains(&name.as_str()) {
                                     errors.push(format!(
                                         "unknown field {}",
-                                        field::go_quote(&format!("[{i}].{name}"))
+                                        go::go_quote(&format!("[{i}].{name}"))
                                     ));
                                 } else if name != "value" && !value.is_string() && !value.is_null()
                                 {
                                     return Err(decoding(format!(
                                         "json: cannot unmarshal {} into Go struct field jsonPatchOp.{name} of type string",
-                                        crate::decode::json_kind(value)
+                                        go::json_kind(value)
                                     )));
                                 }
                             }
@@ -65,7 +66,7 @@ pub fn precheck(
                         other => {
                             return Err(decoding(format!(
                                 "json: cannot unmarshal {} into Go value of type handlers.jsonPatchOp",
-                                crate::decode::json_kind(other)
+                                go::json_kind(other)
                             )));
                         }
                     }
@@ -75,7 +76,7 @@ pub fn precheck(
             other => {
                 return Err(decoding(format!(
                     "json: cannot unmarshal {} into Go value of type []handlers.jsonPatchOp",
-                    crate::decode::json_kind(other)
+                    go::json_kind(other)
                 )));
             }
         },
@@ -93,7 +94,7 @@ pub fn precheck(
     errors.extend(
         duplicates
             .iter()
-            .map(|d| format!("duplicate field {}", field::go_quote(d))),
+            .map(|d| format!("duplicate field {}", go::go_quote(d))),
     );
     if patch_type == PatchType::Json {
         errors
@@ -126,6 +127,6 @@ pub fn report(
 fn not_a_map(body: &Value) -> String {
     format!(
         "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-        crate::decode::json_kind(body)
+        go::json_kind(body)
     )
 }

@@ -3,10 +3,11 @@
 
 use serde_json::{Map, Value};
 
-use super::ident::{self, Ident, go_format, go_type};
+use super::ident::{self, Ident};
 use super::lists::Trace;
 use super::maps::remove_directives;
 use super::{Merger, PATCH, SET_ORDER, SmpError, SmpErrorKind, order};
+use crate::go::{go_format, go_type};
 use crate::schema::{MergeKey, NodeId};
 
 impl Merger<'_> {

@@ -6,8 +6,9 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::ident::{self, Class, Ident, KeyProblem, class, go_format, go_type};
+use super::ident::{self, Class, Ident, KeyProblem, class};
 use super::{Merger, PATCH, SmpError, SmpErrorKind, order};
+use crate::go::{go_format, go_type};
 use crate::schema::{MergeKey, NodeId};
 
 /// How a list was merged, for `$setElementOrder`'s server order.

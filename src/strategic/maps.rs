@@ -4,8 +4,9 @@
 
 use serde_json::{Map, Value};
 
-use super::ident::{class, go_format};
+use super::ident::class;
 use super::{DELETE_FROM, Merger, PATCH, RETAIN_KEYS, SET_ORDER, SmpError, SmpErrorKind};
+use crate::go::go_format;
 use crate::schema::{NodeId, Strategy};
 
 impl Merger<'_> {
