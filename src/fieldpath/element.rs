@@ -234,7 +234,7 @@ mod tests {
 
     #[test]
     fn order_is_smds() {
-        let mut v = vec![
+        let mut v = [
             PathElement::Index(10),
             PathElement::Value(json!("a")),
             PathElement::key(vec![("port".into(), json!(80))]),
