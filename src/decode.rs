@@ -48,22 +48,8 @@ pub fn check_size(body: &[u8]) -> Result<(), Error> {
     Ok(())
 }
 
-/// The kind of a JSON value as Go's decoder names it in type errors
-/// (`json: cannot unmarshal array into …`).
-///
-/// ```
-/// assert_eq!(kubepatch::decode::json_kind(&serde_json::json!([1])), "array");
-/// ```
-pub fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
+// re-export for managed/request until their restructure merges
+pub(crate) use crate::go::json_kind;
 
 /// Parse JSON, noting duplicate keys. The error is serde_json's, with line and column.
 ///

@@ -42,6 +42,7 @@ pub mod decode;
 pub mod error;
 pub mod field;
 pub mod fieldpath;
+mod go;
 pub mod json_patch;
 pub mod managed;
 pub mod merge_patch;

@@ -16,6 +16,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, StatusDetails};
 use crate::field::{self, FieldError};
+use crate::go;
 
 /// The object a request is addressed to: what the URL
 /// `/api/v1/namespaces/{namespace}/{resource}/{name}` names.
@@ -131,7 +132,7 @@ pub fn finish_update(result: &mut Value, live: &Value, target: &Target) -> Resul
             message: format!(
                 "Operation cannot be fulfilled on {} {}: the object has been modified; please apply your changes to the latest version and try again",
                 qualified_resource(target, live),
-                field::go_quote(&target.name)
+                go::go_quote(&target.name)
             ),
             details: StatusDetails {
                 name: target.name.clone(),
@@ -159,7 +160,7 @@ pub fn finish_create(result: &mut Value, target: &Target) -> Result<(), Error> {
             message: format!(
                 "Operation cannot be fulfilled on {} {}: uid mismatch: the provided object specified uid {uid}, and no existing object was found",
                 target.resource,
-                field::go_quote(&target.name)
+                go::go_quote(&target.name)
             ),
             details: StatusDetails {
                 name: target.name.clone(),
@@ -213,7 +214,7 @@ fn decodes_as_kind(result: &mut Value, live: &Value) -> Result<(), Error> {
     let Value::Object(obj) = result else {
         let why = format!(
             "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-            crate::decode::json_kind(result)
+            go::json_kind(result)
         );
         return Err(decode_error(result, why));
     };
@@ -242,7 +243,7 @@ fn decodes_as_kind(result: &mut Value, live: &Value) -> Result<(), Error> {
     {
         let why = format!(
             "json: cannot unmarshal {} into Go struct field .metadata of type v1.ObjectMeta",
-            crate::decode::json_kind(meta)
+            go::json_kind(meta)
         );
         return Err(decode_error(result, why));
     }

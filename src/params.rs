@@ -20,6 +20,7 @@
 use crate::content_type::PatchType;
 use crate::error::Error;
 use crate::field::{self, FieldError};
+use crate::go;
 
 /// Longest `fieldManager` kube-apiserver accepts, in bytes.
 pub const FIELD_MANAGER_MAX_LENGTH: usize = 128;
@@ -180,7 +181,7 @@ impl PatchParams {
             ));
         }
         for (position, c) in manager.char_indices() {
-            if !field::is_go_printable(c) {
+            if !go::is_go_printable(c) {
                 let detail = format!(
                     "invalid character U+{:04X} (at position {position})",
                     c as u32
@@ -209,7 +210,7 @@ impl PatchParams {
 fn unsupported_validation(value: &str) -> FieldError {
     FieldError::not_supported(
         "fieldValidation",
-        &field::go_quote(value),
+        &go::go_quote(value),
         &["", "Ignore", "Strict", "Warn"],
     )
 }

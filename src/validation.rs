@@ -27,6 +27,7 @@ use serde_json::Value;
 use crate::content_type::PatchType;
 use crate::error::Error;
 use crate::field::{self, FieldError};
+use crate::go;
 use crate::params::FieldValidation;
 
 const OP_MEMBERS: [&str; 4] = ["op", "path", "from", "value"];
@@ -53,13 +54,13 @@ pub fn precheck(
                                 if !OP_MEMBERS.contains(&name.as_str()) {
                                     errors.push(format!(
                                         "unknown field {}",
-                                        field::go_quote(&format!("[{i}].{name}"))
+                                        go::go_quote(&format!("[{i}].{name}"))
                                     ));
                                 } else if name != "value" && !value.is_string() && !value.is_null()
                                 {
                                     return Err(decoding(format!(
                                         "json: cannot unmarshal {} into Go struct field jsonPatchOp.{name} of type string",
-                                        crate::decode::json_kind(value)
+                                        go::json_kind(value)
                                     )));
                                 }
                             }
@@ -67,7 +68,7 @@ pub fn precheck(
                         other => {
                             return Err(decoding(format!(
                                 "json: cannot unmarshal {} into Go value of type handlers.jsonPatchOp",
-                                crate::decode::json_kind(other)
+                                go::json_kind(other)
                             )));
                         }
                     }
@@ -77,7 +78,7 @@ pub fn precheck(
             other => {
                 return Err(decoding(format!(
                     "json: cannot unmarshal {} into Go value of type []handlers.jsonPatchOp",
-                    crate::decode::json_kind(other)
+                    go::json_kind(other)
                 )));
             }
         },
@@ -95,7 +96,7 @@ pub fn precheck(
     errors.extend(
         duplicates
             .iter()
-            .map(|d| format!("duplicate field {}", field::go_quote(d))),
+            .map(|d| format!("duplicate field {}", go::go_quote(d))),
     );
     if patch_type == PatchType::Json {
         errors
@@ -167,6 +168,6 @@ pub fn apply_duplicates(
 fn not_a_map(body: &Value) -> String {
     format!(
         "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-        crate::decode::json_kind(body)
+        go::json_kind(body)
     )
 }

@@ -6,6 +6,8 @@ use std::hash::{Hash, Hasher};
 
 use serde_json::Value;
 
+use crate::go::{go_json, render_value};
+
 /// A path element, as server-side apply writes it in `fieldsV1`.
 ///
 /// ```
@@ -225,71 +227,6 @@ pub fn value_cmp(a: &Value, b: &Value) -> Ordering {
     }
 }
 
-/// Compact JSON as Go's `encoding/json` writes it: `<`, `>`, `&`, U+2028 and
-/// U+2029 escaped; object keys sorted.
-pub fn go_json(v: &Value) -> String {
-    let text = serde_json::to_string(v).unwrap_or_default();
-    if !text.contains(['<', '>', '&', '\u{2028}', '\u{2029}']) {
-        return text;
-    }
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// A value as SMD's `value.ToString` renders it in messages: strings quoted
-/// as Go's `%q`, numbers, `true`/`false`, `null`, lists `[a,b]`, maps `{k=v}`.
-pub fn render_value(v: &Value) -> String {
-    match v {
-        Value::String(s) => crate::field::go_quote(s),
-        Value::Number(n) => match n.as_f64() {
-            Some(f) if !n.is_i64() && !n.is_u64() => go_float(f),
-            _ => n.to_string(),
-        },
-        Value::Bool(b) => b.to_string(),
-        Value::Null => "null".to_string(),
-        Value::Array(items) => format!(
-            "[{}]",
-            items.iter().map(render_value).collect::<Vec<_>>().join(",")
-        ),
-        Value::Object(m) => {
-            let mut parts: Vec<(&String, &Value)> = m.iter().collect();
-            parts.sort_by(|a, b| a.0.cmp(b.0));
-            format!(
-                "{{{}}}",
-                parts
-                    .iter()
-                    .map(|(k, v)| format!("{k}={}", render_value(v)))
-                    .collect::<Vec<_>>()
-                    .join(",")
-            )
-        }
-    }
-}
-
-/// Go's `%v` of a float64 (`%g` with the shortest digits): exponent form
-/// when the decimal exponent is below -4 or at least 6 (`1e+06`, `1.5e-05`).
-fn go_float(f: f64) -> String {
-    let s = format!("{f:e}");
-    let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    if f != 0.0 && !(-4..6).contains(&exp) {
-        let sign = if exp < 0 { '-' } else { '+' };
-        return format!("{mantissa}e{sign}{:02}", exp.abs());
-    }
-    let s = format!("{f}");
-    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,7 +234,7 @@ mod tests {
 
     #[test]
     fn order_is_smds() {
-        let mut v = vec![
+        let mut v = [
             PathElement::Index(10),
             PathElement::Value(json!("a")),
             PathElement::key(vec![("port".into(), json!(80))]),
@@ -338,8 +275,9 @@ mod tests {
             PathElement::Value(json!("example.com/a")).to_string(),
             r#"[="example.com/a"]"#
         );
-        assert_eq!(render_value(&json!(1.5)), "1.5");
-        assert_eq!(render_value(&json!(1e6)), "1e+06");
-        assert_eq!(render_value(&json!({"b": 1, "a": "x"})), r#"{a="x",b=1}"#);
+        assert_eq!(
+            PathElement::key(vec![("x".into(), json!(1e6)), ("n".into(), json!("a"))]).to_string(),
+            r#"[n="a",x=1e+06]"#
+        );
     }
 }

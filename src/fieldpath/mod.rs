@@ -16,5 +16,5 @@
 mod element;
 mod set;
 
-pub use element::{PathElement, go_json, render_value, value_cmp};
+pub use element::{PathElement, value_cmp};
 pub use set::{Path, Set};

@@ -14,13 +14,14 @@ use serde_json::{Map, Value};
 
 use super::{CopyBudget, check_count};
 use crate::error::Error;
+use crate::go::{atoi, json_kind};
 
 /// Apply a parsed patch to a copy of `doc`.
 pub(super) fn apply(doc: &Value, patch: &Value) -> Result<Value, Error> {
     let Value::Array(ops) = patch else {
         return Err(Error::bad_request(format!(
             "json: cannot unmarshal {} into Go value of type jsonpatch.Patch",
-            crate::decode::json_kind(patch)
+            json_kind(patch)
         )));
     };
     let mut parsed = Vec::with_capacity(ops.len());
@@ -32,7 +33,7 @@ pub(super) fn apply(doc: &Value, patch: &Value) -> Result<Value, Error> {
             other => {
                 return Err(Error::bad_request(format!(
                     "json: cannot unmarshal {} into Go value of type jsonpatch.Operation",
-                    crate::decode::json_kind(other)
+                    json_kind(other)
                 )));
             }
         }
@@ -227,7 +228,7 @@ impl Op<'_> {
             Some(Value::String(s)) => Ok(Some(s.clone())),
             Some(other) => Err(format!(
                 "json: cannot unmarshal {} into Go value of type string",
-                crate::decode::json_kind(other)
+                json_kind(other)
             )),
         }
     }
@@ -471,16 +472,6 @@ fn find<'d>(
         cur = next;
     }
     Ok(Some((cur, key)))
-}
-
-/// Go's `strconv.Atoi`: optional sign, decimal digits, fits in 64 bits.
-fn atoi(s: &str) -> Result<i64, String> {
-    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("strconv.Atoi: parsing \"{s}\": invalid syntax"));
-    }
-    s.parse::<i64>()
-        .map_err(|_| format!("strconv.Atoi: parsing \"{s}\": value out of range"))
 }
 
 fn invalid_index(i: i64) -> String {

@@ -119,38 +119,3 @@ pub(crate) fn of_element(
         }
     }
 }
-
-/// Go's `%v` rendering of a decoded JSON value, as upstream messages show
-/// documents (`map[name:a value:1]`, `[1 2]`, `<nil>`).
-pub(crate) fn go_format(v: &Value) -> String {
-    match v {
-        Value::Null => "<nil>".to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => s.clone(),
-        Value::Array(items) => format!(
-            "[{}]",
-            items.iter().map(go_format).collect::<Vec<_>>().join(" ")
-        ),
-        Value::Object(map) => format!(
-            "map[{}]",
-            map.iter()
-                .map(|(k, v)| format!("{k}:{}", go_format(v)))
-                .collect::<Vec<_>>()
-                .join(" ")
-        ),
-    }
-}
-
-/// Go's type name of a decoded JSON value, as `ErrBadArgType` messages show it.
-pub(crate) fn go_type(v: &Value) -> &'static str {
-    match class(v) {
-        Class::Null => "<nil>",
-        Class::Bool => "bool",
-        Class::Int => "int64",
-        Class::Float => "float64",
-        Class::Str => "string",
-        Class::List => "[]interface {}",
-        Class::Object => "map[string]interface {}",
-    }
-}

@@ -1,0 +1,259 @@
+//! Merging lists (spec §4): the element kind of a list, lists of scalars
+//! (with `$deleteFromPrimitiveList`), lists of objects by merge key (with
+//! `$patch` elements), and the [`Trace`] of how a list was merged.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use super::ident::{self, Class, Ident, KeyProblem, class};
+use super::{Merger, PATCH, SmpError, SmpErrorKind, order};
+use crate::go::{go_format, go_type};
+use crate::schema::{MergeKey, NodeId};
+
+/// How a list was merged, for `$setElementOrder`'s server order.
+#[derive(Default)]
+pub(super) struct Trace {
+    /// The list after `$patch: delete` elements removed their matches.
+    pub(super) survivors: Vec<Ident>,
+    /// Identities of elements appended by the merge, in order.
+    pub(super) appended: Vec<Ident>,
+    /// How many original elements were deleted.
+    pub(super) deleted: usize,
+    /// Whether a `{"$patch": "replace"}` element took over the list.
+    pub(super) replaced: bool,
+}
+
+impl Merger<'_> {
+    /// The element kind of a list (spec §4.2 step 1): `Ok(true)` for objects.
+    pub(super) fn element_kind<'v>(
+        &self,
+        lists: impl IntoIterator<Item = &'v Value>,
+    ) -> Result<Option<bool>, SmpError> {
+        let mut first: Option<Class> = None;
+        for v in lists {
+            let c = class(v);
+            match first {
+                None => match c {
+                    Class::List => {
+                        return Err(self.err(
+                            SmpErrorKind::NoListOfLists,
+                            "lists of lists are not supported",
+                        ));
+                    }
+                    Class::Null => {
+                        return Err(self.err(
+                            SmpErrorKind::UpstreamPanic,
+                            "a merged list may not start with null",
+                        ));
+                    }
+                    _ => first = Some(c),
+                },
+                Some(f) if f != c => {
+                    return Err(self.err(
+                        SmpErrorKind::MismatchedListElementTypes,
+                        format!("list element types are not identical: {}", go_format(v)),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(first.map(|c| c == Class::Object))
+    }
+
+    /// `mergeSlice` (spec §4.2): returns the merged list and how it was merged.
+    pub(super) fn merge_slice(
+        &mut self,
+        original: Vec<Value>,
+        patch: Vec<Value>,
+        key: Option<&MergeKey>,
+        item: NodeId,
+        delete_list: bool,
+    ) -> Result<(Vec<Value>, Trace), SmpError> {
+        if original.is_empty() && patch.is_empty() {
+            return Ok((original, Trace::default()));
+        }
+        let is_map = self
+            .element_kind(original.iter().chain(patch.iter()))?
+            .unwrap_or(false);
+        if !is_map {
+            return self
+                .merge_primitives(original, patch, delete_list)
+                .map(|l| (l, Trace::default()));
+        }
+        let Some(key) = key else {
+            return Err(self.err(
+                SmpErrorKind::MergeListWithoutMergeKey,
+                "cannot merge lists without merge key for the list's element type",
+            ));
+        };
+        self.merge_objects(original, patch, key, item)
+    }
+
+    fn merge_primitives(
+        &self,
+        original: Vec<Value>,
+        patch: Vec<Value>,
+        delete_list: bool,
+    ) -> Result<Vec<Value>, SmpError> {
+        let ident = |v: &Value| {
+            ident::scalar(v)
+                .ok_or_else(|| self.err(SmpErrorKind::UpstreamPanic, "unhashable list element"))
+        };
+        if delete_list {
+            let doomed: std::collections::HashSet<Ident> =
+                patch.iter().map(ident).collect::<Result<_, _>>()?;
+            let mut kept = Vec::with_capacity(original.len());
+            for v in original {
+                if !doomed.contains(&ident(&v)?) {
+                    kept.push(v);
+                }
+            }
+            return Ok(kept);
+        }
+        let server: Vec<Ident> = original.iter().map(ident).collect::<Result<_, _>>()?;
+        let order: Vec<Ident> = patch.iter().map(ident).collect::<Result<_, _>>()?;
+        let mut seen = std::collections::HashSet::with_capacity(server.len() + order.len());
+        let mut merged = Vec::with_capacity(server.len() + order.len());
+        let mut idents = Vec::with_capacity(server.len() + order.len());
+        for (v, id) in original
+            .into_iter()
+            .zip(server.iter())
+            .chain(patch.into_iter().zip(order.iter()))
+        {
+            if seen.insert(id.clone()) {
+                merged.push(v);
+                idents.push(id.clone());
+            }
+        }
+        Ok(order::arrange(merged, &idents, &order, &server))
+    }
+
+    pub(super) fn key_of(
+        &self,
+        elem: &Value,
+        key: &MergeKey,
+        item: NodeId,
+    ) -> Result<Ident, SmpError> {
+        let Value::Object(map) = elem else {
+            return Err(self.err(
+                SmpErrorKind::BadArgType,
+                format!(
+                    "expected a map[string]interface {{}}, but received a {}",
+                    go_type(elem)
+                ),
+            ));
+        };
+        ident::of_element(map, key, self.schema, item).map_err(|p| match p {
+            KeyProblem::Missing => self.err(
+                SmpErrorKind::NoMergeKey,
+                format!(
+                    "map: {} does not contain declared merge key: {}",
+                    go_format(elem),
+                    key.describe()
+                ),
+            ),
+            KeyProblem::Uncomparable => self.err(
+                SmpErrorKind::UpstreamPanic,
+                "a merge key value may not be an object or a list",
+            ),
+        })
+    }
+
+    fn merge_objects(
+        &mut self,
+        mut list: Vec<Value>,
+        patch: Vec<Value>,
+        key: &MergeKey,
+        item: NodeId,
+    ) -> Result<(Vec<Value>, Trace), SmpError> {
+        let mut trace = Trace::default();
+        // Directive elements.
+        let mut effective = Vec::with_capacity(patch.len());
+        let mut doomed = std::collections::HashSet::new();
+        for p in patch {
+            let directive = p.as_object().and_then(|m| m.get(PATCH)).cloned();
+            match directive {
+                None => effective.push(p),
+                Some(d) => match d.as_str() {
+                    Some("delete") => {
+                        doomed.insert(self.key_of(&p, key, item)?);
+                    }
+                    Some("replace") => trace.replaced = true,
+                    Some("merge") => {
+                        return Err(self.err(
+                            SmpErrorKind::ListMergeDirectiveUnsupported,
+                            "merging lists cannot yet be specified in the patch",
+                        ));
+                    }
+                    _ => {
+                        return Err(self.err(
+                            SmpErrorKind::BadPatchType,
+                            format!(
+                                "unknown patch type: {} in map: {}",
+                                go_format(&d),
+                                go_format(&p)
+                            ),
+                        ));
+                    }
+                },
+            }
+        }
+        if !doomed.is_empty() {
+            let before = list.len();
+            let mut kept = Vec::with_capacity(before);
+            for v in list {
+                // Elements without a usable key cannot match a deletion.
+                let matched = v
+                    .as_object()
+                    .and_then(|m| ident::of_element(m, key, self.schema, item).ok())
+                    .is_some_and(|id| doomed.contains(&id));
+                if !matched {
+                    kept.push(v);
+                }
+            }
+            trace.deleted = before - kept.len();
+            list = kept;
+        }
+        if trace.replaced {
+            list = std::mem::take(&mut effective);
+        }
+        let server: Vec<Ident> = list
+            .iter()
+            .map(|v| self.key_of(v, key, item))
+            .collect::<Result<_, _>>()?;
+
+        // Merge by key: a hash index of first occurrences, kept up to date on append.
+        let mut index: HashMap<Ident, usize> = HashMap::with_capacity(list.len() + effective.len());
+        for (i, id) in server.iter().enumerate() {
+            index.entry(id.clone()).or_insert(i);
+        }
+        let mut order = Vec::with_capacity(effective.len());
+        for p in effective {
+            let id = self.key_of(&p, key, item)?;
+            order.push(id.clone());
+            match index.get(&id) {
+                Some(&i) => {
+                    if let (Value::Object(target), Value::Object(p)) = (&mut list[i], p) {
+                        self.path.push(format!("[{}]", i));
+                        let merged = self.merge_map(target, p, item);
+                        self.path.pop();
+                        merged?;
+                    }
+                }
+                None => {
+                    index.insert(id.clone(), list.len());
+                    trace.appended.push(id);
+                    list.push(p);
+                }
+            }
+        }
+        let idents: Vec<Ident> = list
+            .iter()
+            .map(|v| self.key_of(v, key, item))
+            .collect::<Result<_, _>>()?;
+        let arranged = order::arrange(list, &idents, &order, &server);
+        trace.survivors = server;
+        Ok((arranged, trace))
+    }
+}
