@@ -6,7 +6,7 @@
 //! The schema is navigated through its public data model: a struct's
 //! `fields`, a list's `items` and `list_type`, a `$ref` field's pointer.
 
-use kubepatch::schema::openapi::{Options, from_crd, from_openapi, load};
+use kubepatch::schema::openapi::{LoadError, Options, from_crd, from_openapi, load};
 use kubepatch::schema::{
     Field, KeyField, ListNode, ListType, MergeKey, Node, NodeId, Schema, Strategy, StructNode,
     UNTYPED, Unknown,
@@ -382,22 +382,19 @@ fn untyped_shapes_and_errors() {
     let missing = json!({"definitions": {"T": {"type": "object",
         "x-kubernetes-group-version-kind": [{"group": "", "version": "v1", "kind": "T"}],
         "properties": {"x": {"$ref": "#/definitions/Nope"}}}}});
-    assert!(
-        from_openapi(&missing, &Options::default())
-            .unwrap_err()
-            .to_string()
-            .contains("Nope")
-    );
+    let err = from_openapi(&missing, &Options::default()).unwrap_err();
+    assert!(matches!(&err, LoadError::UnresolvedRef { definition } if definition == "Nope"));
+    assert!(err.to_string().contains("Nope"));
     let cycle = json!({"definitions": {"A": {"$ref": "#/definitions/B"}, "B": {"$ref": "#/definitions/A"},
         "T": {"type": "object", "x-kubernetes-group-version-kind": [{"group": "", "version": "v1", "kind": "T"}],
               "properties": {"x": {"$ref": "#/definitions/A"}}}}});
-    assert!(
-        from_openapi(&cycle, &Options::default())
-            .unwrap_err()
-            .to_string()
-            .contains("cycle")
-    );
-    assert!(from_openapi(&json!({"swagger": "2.0"}), &Options::default()).is_err());
+    let err = from_openapi(&cycle, &Options::default()).unwrap_err();
+    assert!(matches!(err, LoadError::RefCycle { .. }));
+    assert!(err.to_string().contains("cycle"));
+    assert!(matches!(
+        from_openapi(&json!({"swagger": "2.0"}), &Options::default()),
+        Err(LoadError::NoDefinitions)
+    ));
 }
 
 #[test]
@@ -520,84 +517,140 @@ spec:
         Node::Map { atomic: false, .. }
     ));
 
-    assert!(from_crd(&json!({"kind": "CustomResourceDefinition", "spec": {}})).is_err());
+    assert!(matches!(
+        from_crd(&json!({"kind": "CustomResourceDefinition", "spec": {}})),
+        Err(LoadError::IncompleteCrd { .. })
+    ));
 }
 
-/// Each way loading fails, with the exact text the CLI prints after the
-/// schema file's name.
+/// A failed load: its category and its exact text (what the CLI prints after
+/// the schema file's name).
+fn assert_fails(result: Result<Schema, LoadError>, expected: LoadError, text: &str) {
+    let err = result.expect_err("loading fails");
+    assert_eq!(err, expected);
+    assert_eq!(err.to_string(), text);
+    assert!(std::error::Error::source(&err).is_none(), "{err}");
+}
+
+/// Each way loading fails.
 #[test]
-fn load_error_texts() {
-    let load_err = |bytes: &[u8]| load(bytes, &Options::default()).unwrap_err().to_string();
-    let openapi_err = |doc: &serde_json::Value| {
-        from_openapi(doc, &Options::default())
-            .unwrap_err()
-            .to_string()
-    };
-    let crd_err = |doc: &serde_json::Value| from_crd(doc).unwrap_err().to_string();
+fn load_errors() {
+    let options = Options::default();
     let kind = json!([{"group": "", "version": "v1", "kind": "T"}]);
 
     // Not JSON or YAML: the JSON parser's message for what looks like JSON,
     // the YAML parser's otherwise.
-    assert_eq!(
-        load_err(br#"{"swagger": "2.0""#),
-        "EOF while parsing an object at line 1 column 17"
+    let text = "EOF while parsing an object at line 1 column 17";
+    assert_fails(
+        load(br#"{"swagger": "2.0""#, &options),
+        LoadError::Unreadable {
+            message: text.into(),
+        },
+        text,
     );
-    assert_eq!(
-        load_err(b"swagger: [2.0"),
-        "unclosed bracket '[' at line 1, column 10"
+    let text = "unclosed bracket '[' at line 1, column 10";
+    assert_fails(
+        load(b"swagger: [2.0", &options),
+        LoadError::Unreadable {
+            message: text.into(),
+        },
+        text,
     );
     // Neither kind of document.
-    let neither = "neither an OpenAPI v2/v3 document nor a CustomResourceDefinition";
-    assert_eq!(load_err(br#"{"kind": "Pod"}"#), neither);
-    assert_eq!(load_err(b"[1, 2]"), neither);
-    let no_definitions =
-        r#"not an OpenAPI document: no "definitions" (v2) or "components.schemas" (v3)"#;
-    assert_eq!(load_err(br#"{"swagger": "2.0"}"#), no_definitions);
-    assert_eq!(openapi_err(&json!({"openapi": "3.0.0"})), no_definitions);
-    assert_eq!(
-        openapi_err(&json!({"definitions": {"T": {"type": "object",
-            "x-kubernetes-group-version-kind": [{"group": "g", "kind": "T"}]}}})),
-        r#"definition "T": x-kubernetes-group-version-kind without version or kind"#
+    let text = "neither an OpenAPI v2/v3 document nor a CustomResourceDefinition";
+    assert_fails(
+        load(br#"{"kind": "Pod"}"#, &options),
+        LoadError::Unrecognized,
+        text,
+    );
+    assert_fails(load(b"[1, 2]", &options), LoadError::Unrecognized, text);
+    let text = r#"not an OpenAPI document: no "definitions" (v2) or "components.schemas" (v3)"#;
+    assert_fails(
+        load(br#"{"swagger": "2.0"}"#, &options),
+        LoadError::NoDefinitions,
+        text,
+    );
+    assert_fails(
+        from_openapi(&json!({"openapi": "3.0.0"}), &options),
+        LoadError::NoDefinitions,
+        text,
+    );
+    assert_fails(
+        from_openapi(
+            &json!({"definitions": {"T": {"type": "object",
+                "x-kubernetes-group-version-kind": [{"group": "g", "kind": "T"}]}}}),
+            &options,
+        ),
+        LoadError::IncompleteKind {
+            definition: "T".into(),
+        },
+        r#"definition "T": x-kubernetes-group-version-kind without version or kind"#,
     );
     // Incomplete CustomResourceDefinitions.
-    assert_eq!(
-        load_err(b"kind: CustomResourceDefinition"),
-        "CustomResourceDefinition without spec"
+    assert_fails(
+        load(b"kind: CustomResourceDefinition", &options),
+        LoadError::IncompleteCrd { member: "spec" },
+        "CustomResourceDefinition without spec",
     );
-    assert_eq!(
-        crd_err(&json!({"spec": {"names": {"kind": "W"}}})),
-        "CustomResourceDefinition without spec.group"
+    assert_fails(
+        from_crd(&json!({"spec": {"names": {"kind": "W"}}})),
+        LoadError::IncompleteCrd {
+            member: "spec.group",
+        },
+        "CustomResourceDefinition without spec.group",
     );
-    assert_eq!(
-        crd_err(&json!({"spec": {"group": "example.com", "names": {}}})),
-        "CustomResourceDefinition without spec.names.kind"
+    assert_fails(
+        from_crd(&json!({"spec": {"group": "example.com", "names": {}}})),
+        LoadError::IncompleteCrd {
+            member: "spec.names.kind",
+        },
+        "CustomResourceDefinition without spec.names.kind",
     );
-    assert_eq!(
-        crd_err(
+    assert_fails(
+        from_crd(
             &json!({"spec": {"group": "example.com", "names": {"kind": "W"},
-            "versions": [{"schema": {"openAPIV3Schema": {"type": "object"}}}]}})
+            "versions": [{"schema": {"openAPIV3Schema": {"type": "object"}}}]}}),
         ),
-        "spec.versions[] without name"
+        LoadError::UnnamedVersion,
+        "spec.versions[] without name",
     );
     // References.
-    assert_eq!(
-        openapi_err(&json!({"definitions": {"T": {"type": "object",
-            "x-kubernetes-group-version-kind": kind,
-            "properties": {"x": {"$ref": "other.json#/definitions/X"}}}}})),
-        r#"unsupported $ref "other.json#/definitions/X""#
+    assert_fails(
+        from_openapi(
+            &json!({"definitions": {"T": {"type": "object",
+                "x-kubernetes-group-version-kind": kind,
+                "properties": {"x": {"$ref": "other.json#/definitions/X"}}}}}),
+            &options,
+        ),
+        LoadError::UnsupportedRef {
+            reference: "other.json#/definitions/X".into(),
+        },
+        r#"unsupported $ref "other.json#/definitions/X""#,
     );
-    assert_eq!(
-        openapi_err(&json!({"definitions": {"T": {"type": "object",
-            "x-kubernetes-group-version-kind": kind,
-            "properties": {"x": {"allOf": [{"$ref": "#/components/schemas/a~1b"}]}}}}})),
-        r#"unresolved $ref to definition "a/b""#
+    assert_fails(
+        from_openapi(
+            &json!({"definitions": {"T": {"type": "object",
+                "x-kubernetes-group-version-kind": kind,
+                "properties": {"x": {"allOf": [{"$ref": "#/components/schemas/a~1b"}]}}}}}),
+            &options,
+        ),
+        LoadError::UnresolvedRef {
+            definition: "a/b".into(),
+        },
+        r#"unresolved $ref to definition "a/b""#,
     );
-    assert_eq!(
-        openapi_err(&json!({"definitions": {
-            "A": {"$ref": "#/definitions/B"}, "B": {"$ref": "#/definitions/A"},
-            "T": {"type": "object", "x-kubernetes-group-version-kind": kind,
-                  "properties": {"x": {"$ref": "#/definitions/A"}}}}})),
-        r#"cycle of $ref aliases through definition "A""#
+    assert_fails(
+        from_openapi(
+            &json!({"definitions": {
+                "A": {"$ref": "#/definitions/B"}, "B": {"$ref": "#/definitions/A"},
+                "T": {"type": "object", "x-kubernetes-group-version-kind": kind,
+                      "properties": {"x": {"$ref": "#/definitions/A"}}}}}),
+            &options,
+        ),
+        LoadError::RefCycle {
+            definition: "A".into(),
+        },
+        r#"cycle of $ref aliases through definition "A""#,
     );
 }
 
@@ -614,15 +667,15 @@ fn load_error_too_deep() {
         "properties": {"deep": deep}}}});
     // The builder recurses once per level before it refuses: give it room in
     // a debug build.
-    let message = std::thread::Builder::new()
+    let result = std::thread::Builder::new()
         .stack_size(64 << 20)
-        .spawn(move || {
-            from_openapi(&doc, &Options::default())
-                .unwrap_err()
-                .to_string()
-        })
+        .spawn(move || from_openapi(&doc, &Options::default()))
         .expect("thread starts")
         .join()
         .expect("no panic");
-    assert_eq!(message, "schema nested deeper than 512 levels");
+    assert_fails(
+        result,
+        LoadError::TooDeep { limit: 512 },
+        "schema nested deeper than 512 levels",
+    );
 }

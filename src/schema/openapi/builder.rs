@@ -6,10 +6,10 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use super::Options;
 use super::shapes::{
     Shape, def_name, flag, is_atomic_map, known_default, ref_of, shape, text, type_of,
 };
+use super::{LoadError, Options};
 use crate::schema::{
     Field, KeyField, ListNode, ListType, MergeKey, Node, NodeId, Schema, Strategy, StructNode,
     UNTYPED, Unknown,
@@ -55,29 +55,33 @@ impl<'a> Builder<'a> {
 
     /// The definition's schema, following aliases (a definition that is only
     /// a `$ref`), and its final name.
-    fn resolve(&self, name: Cow<'a, str>) -> Result<(&'a Value, Cow<'a, str>), String> {
+    fn resolve(&self, name: Cow<'a, str>) -> Result<(&'a Value, Cow<'a, str>), LoadError> {
         let mut name = name;
         for _ in 0..=self.defs.len() {
             let defs: &'a Map<String, Value> = self.defs;
             let s = defs
                 .get(name.as_ref())
-                .ok_or_else(|| format!("unresolved $ref to definition {name:?}"))?;
+                .ok_or_else(|| LoadError::UnresolvedRef {
+                    definition: name.to_string(),
+                })?;
             match ref_of(s) {
                 Some(r) => name = def_name(r)?,
                 None => return Ok((s, name)),
             }
         }
-        Err(format!("cycle of $ref aliases through definition {name:?}"))
+        Err(LoadError::RefCycle {
+            definition: name.into_owned(),
+        })
     }
 
     /// The node of a definition: memoized; allocated now, filled when the
     /// work list reaches it.
-    pub(super) fn def(&mut self, name: &'a str) -> Result<NodeId, String> {
+    pub(super) fn def(&mut self, name: &'a str) -> Result<NodeId, LoadError> {
         self.def_cow(Cow::Borrowed(name))
     }
 
     /// [`Builder::def`] for a name that may be owned (unescaped from a `$ref`).
-    fn def_cow(&mut self, name: Cow<'a, str>) -> Result<NodeId, String> {
+    fn def_cow(&mut self, name: Cow<'a, str>) -> Result<NodeId, LoadError> {
         if let Some(&id) = self.memo.get(name.as_ref()) {
             return Ok(id);
         }
@@ -120,7 +124,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Fill every pending definition and apply the map-type overrides.
-    pub(super) fn finish(mut self) -> Result<Schema, String> {
+    pub(super) fn finish(mut self) -> Result<Schema, LoadError> {
         while let Some((id, s, name)) = self.pending.pop() {
             let node = self.build_node(s, Some(name.as_ref()), 0)?;
             self.schema.set(id, node);
@@ -138,9 +142,9 @@ impl<'a> Builder<'a> {
     }
 
     /// The node id of an inline schema (a definition's node for a reference).
-    fn build(&mut self, s: &'a Value, depth: usize) -> Result<NodeId, String> {
+    fn build(&mut self, s: &'a Value, depth: usize) -> Result<NodeId, LoadError> {
         if depth > MAX_DEPTH {
-            return Err(format!("schema nested deeper than {MAX_DEPTH} levels"));
+            return Err(LoadError::TooDeep { limit: MAX_DEPTH });
         }
         match shape(s)? {
             Shape::Ref(name) => self.def_cow(name),
@@ -159,7 +163,7 @@ impl<'a> Builder<'a> {
         s: &'a Value,
         owner: Option<&str>,
         depth: usize,
-    ) -> Result<Node, String> {
+    ) -> Result<Node, LoadError> {
         Ok(match shape(s)? {
             Shape::Ref(_) | Shape::Untyped => Node::Untyped,
             Shape::Scalar => Node::Scalar,
@@ -195,7 +199,7 @@ impl<'a> Builder<'a> {
         s: &'a Value,
         owner: Option<&str>,
         depth: usize,
-    ) -> Result<StructNode, String> {
+    ) -> Result<StructNode, LoadError> {
         let embedded = flag(s, "x-kubernetes-embedded-resource");
         let mut node = StructNode {
             fields: HashMap::new(),
@@ -231,7 +235,7 @@ impl<'a> Builder<'a> {
         owner: Option<&str>,
         name: &str,
         depth: usize,
-    ) -> Result<Field, String> {
+    ) -> Result<Field, LoadError> {
         let mut node = self.build(p, depth)?;
         if ref_of(p).is_some() && node != UNTYPED {
             if let Some(map_type) = text(p, "x-kubernetes-map-type") {

@@ -4,9 +4,9 @@
 
 use serde_json::{Map, Value};
 
-use super::Options;
 use super::builder::Builder;
 use super::shapes::{Shape, shape};
+use super::{LoadError, Options};
 use crate::schema::{Node, NodeId, Schema, StructNode, Unknown};
 
 /// Build a schema from a CustomResourceDefinition manifest
@@ -27,6 +27,14 @@ use crate::schema::{Node, NodeId, Schema, StructNode, Unknown};
 /// set, ownerReferences a list keyed by `uid`, managedFields atomic), and
 /// `apiVersion` / `kind` are added if the schema omits them. Custom resources
 /// do not offer strategic merge patch (`strategic_allowed` is false).
+///
+/// # Errors
+///
+/// [`LoadError::IncompleteCrd`] without `spec`, `spec.group` or
+/// `spec.names.kind`; [`LoadError::UnnamedVersion`] for a version without
+/// `name`; [`LoadError::UnresolvedRef`] or [`LoadError::UnsupportedRef`] for
+/// a `$ref`, as a CRD's schema has no definitions to refer to;
+/// [`LoadError::TooDeep`].
 ///
 /// ```
 /// use kubepatch::schema::openapi::from_crd;
@@ -54,18 +62,22 @@ use crate::schema::{Node, NodeId, Schema, StructNode, Unknown};
 /// let labels = meta.fields["labels"].node;
 /// assert!(matches!(schema.node(labels), Node::Map { atomic: false, .. }));
 /// ```
-pub fn from_crd(crd: &Value) -> Result<Schema, String> {
+pub fn from_crd(crd: &Value) -> Result<Schema, LoadError> {
     let spec = crd
         .get("spec")
-        .ok_or("CustomResourceDefinition without spec")?;
+        .ok_or(LoadError::IncompleteCrd { member: "spec" })?;
     let group = spec
         .get("group")
         .and_then(Value::as_str)
-        .ok_or("CustomResourceDefinition without spec.group")?;
-    let kind = spec
-        .pointer("/names/kind")
-        .and_then(Value::as_str)
-        .ok_or("CustomResourceDefinition without spec.names.kind")?;
+        .ok_or(LoadError::IncompleteCrd {
+            member: "spec.group",
+        })?;
+    let kind =
+        spec.pointer("/names/kind")
+            .and_then(Value::as_str)
+            .ok_or(LoadError::IncompleteCrd {
+                member: "spec.names.kind",
+            })?;
     let shared = spec.pointer("/validation/openAPIV3Schema");
     let mut versions: Vec<(&str, &Value)> = Vec::new();
     if let Some(list) = spec.get("versions").and_then(Value::as_array) {
@@ -73,7 +85,7 @@ pub fn from_crd(crd: &Value) -> Result<Schema, String> {
             let name = v
                 .get("name")
                 .and_then(Value::as_str)
-                .ok_or("spec.versions[] without name")?;
+                .ok_or(LoadError::UnnamedVersion)?;
             if let Some(s) = v.pointer("/schema/openAPIV3Schema").or(shared) {
                 versions.push((name, s));
             }
@@ -99,7 +111,7 @@ pub fn from_crd(crd: &Value) -> Result<Schema, String> {
 
 impl<'a> Builder<'a> {
     /// The root of a CRD version: its struct with ObjectMeta, apiVersion, kind.
-    fn crd_root(&mut self, s: &'a Value) -> Result<NodeId, String> {
+    fn crd_root(&mut self, s: &'a Value) -> Result<NodeId, LoadError> {
         let mut node = match shape(s)? {
             Shape::Struct => self.build_struct(s, None, 0)?,
             _ => StructNode {

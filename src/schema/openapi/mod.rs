@@ -26,6 +26,10 @@
 //! struct untyped. A struct field carries the strategic-merge metadata of its
 //! property: `x-kubernetes-patch-strategy` and `x-kubernetes-patch-merge-key`.
 //!
+//! [`load`] reads a document's bytes and picks [`from_openapi`] or
+//! [`from_crd`]; each fails with a [`LoadError`], whose text names the
+//! offending definition or member.
+//!
 //! ```
 //! use kubepatch::schema::openapi::{load, Options};
 //! use kubepatch::schema::{ListType, Node};
@@ -44,6 +48,7 @@
 
 mod builder;
 mod crd;
+mod error;
 mod shapes;
 
 use serde_json::{Map, Value};
@@ -52,6 +57,7 @@ use super::{NodeId, Schema};
 use builder::Builder;
 
 pub use crd::from_crd;
+pub use error::LoadError;
 
 /// How [`from_openapi`] and [`load`] read patch metadata.
 ///
@@ -79,7 +85,7 @@ pub struct Options {
 /// each of its kinds (apiVersion `version` for the core group, otherwise
 /// `group/version`). Only definitions reachable from a root are built; each
 /// becomes exactly one node, so recursive types are finite. A struct field
-/// that is a `$ref` is a [`Node::Pointer`](crate::schema::Node::Pointer) to the definition's node, because
+/// that is a `$ref` is a [`Node::Pointer`] to the definition's node, because
 /// upstream's `PatchMetaFromOpenAPI` treats a reference like a Go pointer: a
 /// list lookup on it yields the definition itself rather than an error. A
 /// `$ref` field's own `x-kubernetes-map-type` overrides the definition's (as
@@ -91,6 +97,16 @@ pub struct Options {
 /// gives no `default` takes the one upstream declares, where published v2
 /// documents drop it (`protocol: TCP` of `ContainerPort` and `ServicePort`).
 /// The schema offers strategic merge patch.
+///
+/// # Errors
+///
+/// [`LoadError::NoDefinitions`] without `definitions` or `components.schemas`;
+/// [`LoadError::IncompleteKind`] for a group-version-kind without version or
+/// kind; and for a definition reachable from a root, the errors of its
+/// `$ref`s ([`LoadError::UnsupportedRef`], [`LoadError::UnresolvedRef`],
+/// [`LoadError::RefCycle`]) or [`LoadError::TooDeep`].
+///
+/// [`Node::Pointer`]: crate::schema::Node::Pointer
 ///
 /// ```
 /// use kubepatch::schema::openapi::{from_openapi, Options};
@@ -121,7 +137,7 @@ pub struct Options {
 /// let Node::List(list) = schema.node(containers.node) else { panic!("containers is a list") };
 /// assert_eq!(list.list_type, ListType::Map(MergeKey::Field("name".into())));
 /// ```
-pub fn from_openapi(doc: &Value, options: &Options) -> Result<Schema, String> {
+pub fn from_openapi(doc: &Value, options: &Options) -> Result<Schema, LoadError> {
     let defs = doc
         .get("definitions")
         .and_then(Value::as_object)
@@ -129,7 +145,7 @@ pub fn from_openapi(doc: &Value, options: &Options) -> Result<Schema, String> {
             doc.pointer("/components/schemas")
                 .and_then(Value::as_object)
         })
-        .ok_or("not an OpenAPI document: no \"definitions\" (v2) or \"components.schemas\" (v3)")?;
+        .ok_or(LoadError::NoDefinitions)?;
     let mut b = Builder::new(defs, *options, false);
     let mut roots: Vec<(String, String, NodeId)> = Vec::new();
     for (name, def) in defs {
@@ -144,9 +160,9 @@ pub fn from_openapi(doc: &Value, options: &Options) -> Result<Schema, String> {
             let text = |k: &str| gvk.get(k).and_then(Value::as_str).unwrap_or("");
             let (group, version, kind) = (text("group"), text("version"), text("kind"));
             if version.is_empty() || kind.is_empty() {
-                return Err(format!(
-                    "definition {name:?}: x-kubernetes-group-version-kind without version or kind"
-                ));
+                return Err(LoadError::IncompleteKind {
+                    definition: name.clone(),
+                });
             }
             let api_version = if group.is_empty() {
                 version.to_string()
@@ -173,8 +189,14 @@ pub fn from_openapi(doc: &Value, options: &Options) -> Result<Schema, String> {
 /// builder reads (`paths` and the like) unparsed: the 4 MB Kubernetes v1.36
 /// document loads in about 8 ms in a release build (`cargo bench --bench schema`).
 ///
+/// # Errors
+///
+/// [`LoadError::Unreadable`] if the bytes are neither JSON nor YAML,
+/// [`LoadError::Unrecognized`] if the document is neither kind, and otherwise
+/// the errors of [`from_crd`] or [`from_openapi`].
+///
 /// ```
-/// use kubepatch::schema::openapi::{load, Options};
+/// use kubepatch::schema::openapi::{load, LoadError, Options};
 ///
 /// let crd = b"
 /// apiVersion: apiextensions.k8s.io/v1
@@ -191,9 +213,12 @@ pub fn from_openapi(doc: &Value, options: &Options) -> Result<Schema, String> {
 /// ";
 /// let schema = load(crd, &Options::default()).unwrap();
 /// assert!(schema.root_for("example.com/v1", "Widget").is_some());
-/// assert!(load(b"{\"kind\": \"Pod\"}", &Options::default()).is_err());
+/// assert_eq!(
+///     load(b"{\"kind\": \"Pod\"}", &Options::default()).unwrap_err(),
+///     LoadError::Unrecognized
+/// );
 /// ```
-pub fn load(bytes: &[u8], options: &Options) -> Result<Schema, String> {
+pub fn load(bytes: &[u8], options: &Options) -> Result<Schema, LoadError> {
     let value = parse(bytes)?;
     if value.get("kind").and_then(Value::as_str) == Some("CustomResourceDefinition") {
         return from_crd(&value);
@@ -204,25 +229,29 @@ pub fn load(bytes: &[u8], options: &Options) -> Result<Schema, String> {
     if is_openapi {
         return from_openapi(&value, options);
     }
-    Err("neither an OpenAPI v2/v3 document nor a CustomResourceDefinition".to_string())
+    Err(LoadError::Unrecognized)
 }
 
 /// JSON through serde_json directly (a large document needs no duplicate-key
 /// tracking, and its `paths` need not be kept), anything else through the
 /// YAML reader.
-fn parse(bytes: &[u8]) -> Result<Value, String> {
+fn parse(bytes: &[u8]) -> Result<Value, LoadError> {
     if crate::decode::looks_like_json(bytes) {
         match serde_json::from_slice::<TopLevel>(bytes) {
             Ok(TopLevel(map)) => return Ok(Value::Object(map)),
             Err(json_err) => {
                 // Flow-style YAML that is not strict JSON still loads.
-                return crate::decode::yaml(bytes)
-                    .map(|d| d.value)
-                    .map_err(|_| json_err.to_string());
+                return crate::decode::yaml(bytes).map(|d| d.value).map_err(|_| {
+                    LoadError::Unreadable {
+                        message: json_err.to_string(),
+                    }
+                });
             }
         }
     }
-    crate::decode::yaml(bytes).map(|d| d.value)
+    crate::decode::yaml(bytes)
+        .map(|d| d.value)
+        .map_err(|message| LoadError::Unreadable { message })
 }
 
 /// Top-level members of an OpenAPI document that no builder reads; skipping

@@ -5,6 +5,8 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
+use super::LoadError;
+
 /// Defaults of list-map key fields that upstream declares (`+default=` markers,
 /// present in kube-apiserver's in-process OpenAPI) but that published OpenAPI v2
 /// documents, such as the official client's `swagger.json`, leave out. Used only
@@ -64,11 +66,13 @@ pub(super) fn ref_of(s: &Value) -> Option<&str> {
 
 /// The definition name in a `$ref` to `#/definitions/<name>` (v2) or
 /// `#/components/schemas/<name>` (v3), with JSON Pointer escapes undone.
-pub(super) fn def_name(reference: &str) -> Result<Cow<'_, str>, String> {
+pub(super) fn def_name(reference: &str) -> Result<Cow<'_, str>, LoadError> {
     let name = reference
         .strip_prefix("#/definitions/")
         .or_else(|| reference.strip_prefix("#/components/schemas/"))
-        .ok_or_else(|| format!("unsupported $ref {reference:?}"))?;
+        .ok_or_else(|| LoadError::UnsupportedRef {
+            reference: reference.to_string(),
+        })?;
     if name.contains('~') {
         Ok(Cow::Owned(name.replace("~1", "/").replace("~0", "~")))
     } else {
@@ -77,7 +81,7 @@ pub(super) fn def_name(reference: &str) -> Result<Cow<'_, str>, String> {
 }
 
 /// What the schema object `s` is.
-pub(super) fn shape(s: &Value) -> Result<Shape<'_>, String> {
+pub(super) fn shape(s: &Value) -> Result<Shape<'_>, LoadError> {
     if let Some(r) = ref_of(s) {
         return Ok(Shape::Ref(def_name(r)?));
     }
