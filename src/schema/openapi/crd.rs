@@ -63,21 +63,16 @@ use crate::schema::{Node, NodeId, Schema, StructNode, Unknown};
 /// assert!(matches!(schema.node(labels), Node::Map { atomic: false, .. }));
 /// ```
 pub fn from_crd(crd: &Value) -> Result<Schema, LoadError> {
-    let spec = crd
-        .get("spec")
-        .ok_or(LoadError::IncompleteCrd { member: "spec" })?;
+    let incomplete = |member: &'static str| LoadError::IncompleteCrd { member };
+    let spec = crd.get("spec").ok_or(incomplete("spec"))?;
     let group = spec
         .get("group")
         .and_then(Value::as_str)
-        .ok_or(LoadError::IncompleteCrd {
-            member: "spec.group",
-        })?;
-    let kind =
-        spec.pointer("/names/kind")
-            .and_then(Value::as_str)
-            .ok_or(LoadError::IncompleteCrd {
-                member: "spec.names.kind",
-            })?;
+        .ok_or(incomplete("spec.group"))?;
+    let kind = spec
+        .pointer("/names/kind")
+        .and_then(Value::as_str)
+        .ok_or(incomplete("spec.names.kind"))?;
     let shared = spec.pointer("/validation/openAPIV3Schema");
     let mut versions: Vec<(&str, &Value)> = Vec::new();
     if let Some(list) = spec.get("versions").and_then(Value::as_array) {
