@@ -26,19 +26,32 @@ use serde_json::Value;
 // ---------------------------------------------------------------------------
 // Where the data lives.
 
-/// The crate's `testdata/` folder.
+/// The repository root, where the library's `Cargo.toml` is. The tests of
+/// the CLI crate (`cli/`, package `kubepatch-cli`) include this module too,
+/// and their manifest directory is one level down.
+#[allow(dead_code)]
+pub fn root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    if env!("CARGO_PKG_NAME") == "kubepatch-cli" {
+        manifest.join("..")
+    } else {
+        manifest.to_path_buf()
+    }
+}
+
+/// The repository's `testdata/` folder.
 #[allow(dead_code)]
 pub fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")
+    root().join("testdata")
 }
 
 /// Where the shared corpus is expected: `$KUBEPATCH_SHARED` when set, else
-/// `../shared` next to the crate. It may not exist.
+/// `../shared` next to the repository. It may not exist.
 #[allow(dead_code)]
 pub fn shared_location() -> PathBuf {
     std::env::var_os("KUBEPATCH_SHARED")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"))
+        .unwrap_or_else(|| root().join("../shared"))
 }
 
 /// The shared corpus ([`shared_location`]), or `None` when it is not a
