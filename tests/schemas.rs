@@ -93,37 +93,8 @@ fn endpoints_subsets_are_atomic_under_the_openapi_schema() {
 
 #[test]
 fn crd_schemas_refuse_strategic_merge_and_apply_by_their_list_types() {
-    let crd = br#"
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: widgets.example.com}
-spec:
-  group: example.com
-  names: {kind: Widget, plural: widgets}
-  scope: Namespaced
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec:
-            type: object
-            properties:
-              ports:
-                type: array
-                x-kubernetes-list-type: map
-                x-kubernetes-list-map-keys: [port, protocol]
-                items:
-                  type: object
-                  properties:
-                    port: {type: integer}
-                    protocol: {type: string, default: TCP}
-                    name: {type: string}
-"#;
-    let schema = openapi::load(crd, &Options::default()).expect("CRD loads");
+    let crd = std::fs::read(common::testdata().join(common::WIDGETS_CRD)).expect("the CRD fixture");
+    let schema = openapi::load(&crd, &Options::default()).expect("CRD loads");
     let live = json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w", "uid": "1"}, "spec": {}});
     let err = PatchRequest::new("application/strategic-merge-patch+json", b"{}")
         .live(&live)

@@ -526,41 +526,10 @@ fn strategic_on_endpoints_with_and_without_the_openapi_schema() {
     }
 }
 
-const WIDGET_CRD: &str = r#"apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: widgets.example.com
-spec:
-  group: example.com
-  scope: Namespaced
-  names:
-    kind: Widget
-    listKind: WidgetList
-    plural: widgets
-    singular: widget
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec:
-            type: object
-            properties:
-              size:
-                type: integer
-              tags:
-                type: array
-                items:
-                  type: string
-"#;
-
 #[test]
 fn a_crd_schema_refuses_strategic_merge() {
     let tmp = TempDir::new();
-    let crd = tmp.file("widget-crd.yaml", WIDGET_CRD);
+    let crd = common::testdata().join(common::WIDGETS_CRD);
     let widget = json!({"apiVersion": "example.com/v1", "kind": "Widget",
                         "metadata": {"name": "w1", "namespace": "default"},
                         "spec": {"size": 1, "tags": ["a"]}});

@@ -45,6 +45,11 @@ pub fn testdata() -> PathBuf {
     root().join("testdata")
 }
 
+/// The CRD manifest of the custom resource `Widget` (`example.com/v1`),
+/// relative to [`testdata`].
+#[allow(dead_code)]
+pub const WIDGETS_CRD: &str = "crd/widgets.yaml";
+
 /// Where the shared corpus is expected: `$KUBEPATCH_SHARED` when set, else
 /// `../shared` next to the repository. It may not exist.
 #[allow(dead_code)]
