@@ -435,6 +435,7 @@ struct Stats {
     idempotence_checks: u64,
 }
 
+#[allow(clippy::result_large_err)] // kubepatch::Error is what the API returns
 fn run_apply(
     live: Option<&Value>,
     manager: &str,

@@ -116,14 +116,14 @@ fn crd_schemas_refuse_strategic_merge_and_apply_by_their_list_types() {
             .params(PatchParams::apply(manager))
             .schema(&schema)
             .run()
+            .unwrap_or_else(|e| panic!("apply by {manager}: {e}"))
     };
-    let first = apply("a", &live, json!([{"port": 53, "name": "dns"}])).expect("first apply");
+    let first = apply("a", &live, json!([{"port": 53, "name": "dns"}]));
     let second = apply(
         "b",
         &first.object,
         json!([{"port": 53, "protocol": "UDP", "name": "dns-udp"}]),
-    )
-    .expect("second apply");
+    );
     // Keyed by (port, protocol) with protocol defaulting to TCP: two items, one per manager.
     assert_eq!(
         second.object["spec"]["ports"].as_array().map(Vec::len),
