@@ -70,3 +70,26 @@ pub use request::{Outcome, PatchRequest};
 pub fn patch(request: &PatchRequest<'_>) -> Result<Outcome, Error> {
     request.run()
 }
+
+/// Read a document (a live object, a configuration) from JSON or YAML bytes,
+/// as the `kubepatch` CLI reads its `-f` file: YAML 1.1 scalars as
+/// kube-apiserver's go-yaml v2 reads them (`on` is `true`, `0644` is 420),
+/// the last of duplicate keys kept, and empty input read as `null`.
+/// Unreadable input is a 400 [`Error::BadRequest`] with the parser's message.
+///
+/// ```
+/// use serde_json::json;
+///
+/// let pod = kubepatch::read_document(b"kind: Pod\nmetadata:\n  name: web\nspec:\n  hostNetwork: on\n").unwrap();
+/// assert_eq!(pod, json!({"kind": "Pod", "metadata": {"name": "web"}, "spec": {"hostNetwork": true}}));
+/// assert_eq!(kubepatch::read_document(br#"{"kind": "Pod"}"#).unwrap(), json!({"kind": "Pod"}));
+///
+/// let err = kubepatch::read_document(b"a: [1, 2\n").unwrap_err();
+/// assert_eq!(err.code(), 400);
+/// assert_eq!(err.to_string(), "unclosed bracket '[' at line 1, column 4");
+/// ```
+pub fn read_document(bytes: &[u8]) -> Result<serde_json::Value, Error> {
+    decode::yaml(bytes)
+        .map(|doc| doc.value)
+        .map_err(Error::bad_request)
+}

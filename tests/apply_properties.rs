@@ -37,7 +37,8 @@ use kubepatch::{PatchParams, PatchRequest};
 use serde_json::{Value, json};
 
 mod common;
-use common::{APPLY, MERGE_PATCH, Rng, clock_at};
+use common::generate::Rng;
+use common::{APPLY, MERGE_PATCH, clock_at};
 
 /// Sequences to run.
 const SEQUENCES: u64 = 300;
@@ -434,6 +435,7 @@ struct Stats {
     idempotence_checks: u64,
 }
 
+#[allow(clippy::result_large_err)] // kubepatch::Error is what the API returns
 fn run_apply(
     live: Option<&Value>,
     manager: &str,

@@ -17,7 +17,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use kubepatch::{Error, Mode, json_patch, merge_patch};
+use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 mod common;
 use common::mode_name;
@@ -86,20 +88,19 @@ enum Want {
 fn load_records(name: &str, bytes: &[u8]) -> Vec<Record> {
     let parsed: Vec<Value> =
         serde_json::from_slice(bytes).unwrap_or_else(|e| panic!("{name}: not a JSON array: {e}"));
-    let raw = raw_members(bytes, "patch");
-    assert_eq!(
-        raw.len(),
-        parsed.len(),
-        "{name}: raw scan found {} records",
-        raw.len()
-    );
+    let raw: Vec<RawRecord> =
+        serde_json::from_slice(bytes).unwrap_or_else(|e| panic!("{name}: raw records: {e}"));
+    assert_eq!(raw.len(), parsed.len(), "{name}: raw records");
     parsed
         .into_iter()
         .zip(raw)
         .enumerate()
-        .map(|(index, (record, patch_text))| {
-            let patch_text =
-                patch_text.unwrap_or_else(|| panic!("{name} #{index}: no `patch` member"));
+        .map(|(index, (record, raw))| {
+            let patch_text = raw
+                .patch
+                .unwrap_or_else(|| panic!("{name} #{index}: no `patch` member"))
+                .get()
+                .as_bytes();
             let reparsed: Value =
                 serde_json::from_slice(patch_text).expect("raw patch text is JSON");
             assert_eq!(
@@ -129,132 +130,11 @@ fn load_records(name: &str, bytes: &[u8]) -> Vec<Record> {
         .collect()
 }
 
-/// For a JSON text that is an array of objects: per element, the raw text of
-/// its member `name` (the last one, if it occurs twice).
-fn raw_members<'a>(text: &'a [u8], name: &str) -> Vec<Option<&'a [u8]>> {
-    let mut s = Scanner { text, at: 0 };
-    let mut out = Vec::new();
-    s.eat(b'[');
-    if s.peek() == b']' {
-        return out;
-    }
-    loop {
-        s.eat(b'{');
-        let mut found = None;
-        if s.peek() != b'}' {
-            loop {
-                let key = s.value();
-                let key: String = serde_json::from_slice(key).expect("object keys are strings");
-                s.eat(b':');
-                let value = s.value();
-                if key == name {
-                    found = Some(value);
-                }
-                if s.peek() == b',' {
-                    s.eat(b',');
-                } else {
-                    break;
-                }
-            }
-        }
-        s.eat(b'}');
-        out.push(found);
-        if s.peek() == b',' {
-            s.eat(b',');
-        } else {
-            break;
-        }
-    }
-    s.eat(b']');
-    out
-}
-
-/// Just enough of a JSON reader to find the extent of each value; the text
-/// is known to be valid JSON (it was parsed first).
-struct Scanner<'a> {
-    text: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Scanner<'a> {
-    fn skip_blank(&mut self) {
-        while self
-            .text
-            .get(self.at)
-            .is_some_and(|b| b.is_ascii_whitespace())
-        {
-            self.at += 1;
-        }
-    }
-
-    fn peek(&mut self) -> u8 {
-        self.skip_blank();
-        self.text[self.at]
-    }
-
-    fn eat(&mut self, byte: u8) {
-        assert_eq!(
-            self.peek() as char,
-            byte as char,
-            "scanner out of step at byte {}",
-            self.at
-        );
-        self.at += 1;
-    }
-
-    /// The raw text of the value that starts here.
-    fn value(&mut self) -> &'a [u8] {
-        self.skip_blank();
-        let start = self.at;
-        match self.text[self.at] {
-            b'"' => self.skip_string(),
-            b'{' | b'[' => {
-                let mut depth = 0usize;
-                loop {
-                    match self.text[self.at] {
-                        b'"' => {
-                            self.skip_string();
-                            continue;
-                        }
-                        b'{' | b'[' => depth += 1,
-                        b'}' | b']' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                self.at += 1;
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                    self.at += 1;
-                }
-            }
-            _ => {
-                while self
-                    .text
-                    .get(self.at)
-                    .is_some_and(|b| !b.is_ascii_whitespace() && !b",]}".contains(b))
-                {
-                    self.at += 1;
-                }
-            }
-        }
-        &self.text[start..self.at]
-    }
-
-    fn skip_string(&mut self) {
-        self.at += 1; // opening quote
-        loop {
-            match self.text[self.at] {
-                b'\\' => self.at += 2,
-                b'"' => {
-                    self.at += 1;
-                    return;
-                }
-                _ => self.at += 1,
-            }
-        }
-    }
+/// The text of one record's `patch` member, exactly as the file spells it.
+#[derive(Deserialize)]
+struct RawRecord<'a> {
+    #[serde(borrow)]
+    patch: Option<&'a RawValue>,
 }
 
 /// Whether `got` is what `want` asks for; `Err` explains a disagreement.

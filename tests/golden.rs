@@ -19,7 +19,7 @@ use common::{json_diff, pretty, testdata};
 const DEFAULT_NOW: &str = "2024-01-01T00:00:00Z";
 
 /// Directories of `testdata/` that hold no cases.
-const NOT_STRATEGIES: &[&str] = &["examples", "apply"];
+const NOT_STRATEGIES: &[&str] = &["examples", "apply", "crd"];
 
 /// The files a case directory may hold (besides `*.md` notes).
 const KNOWN_FILES: &[&str] = &[

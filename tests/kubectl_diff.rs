@@ -1,7 +1,9 @@
 //! Differential test against `kubectl patch --local`.
 //!
-//! A seeded generator builds Endpoints, Pods and ConfigMaps and, for each,
-//! JSON patches and merge patches. Every case is run through kubectl (the
+//! Seeded Endpoints, Pods and ConfigMaps from the shared generator
+//! (`tests/common/generate.rs`, also behind `tests/smp_kubectl_diff.rs`) and,
+//! for each, JSON patches and merge patches generated here from the same
+//! values and keys. Every case is run through kubectl (the
 //! reference: it applies patches with the same evanphx/json-patch v4 line as
 //! kube-apiserver) and through kubepatch in Kubernetes mode; the results must
 //! be the same parsed JSON, and when one side fails the other must fail too.
@@ -32,7 +34,8 @@ use std::time::Instant;
 use serde_json::{Map, Value, json};
 
 mod common;
-use common::{JSON_PATCH, MERGE_PATCH, Outcome, Rng, env_number, show};
+use common::generate::{self, KEYS, Rng};
+use common::{JSON_PATCH, MERGE_PATCH, Outcome, env_number, show};
 
 const DEFAULT_SEED: u64 = 0x6b75_6265_7061_7463;
 const DEFAULT_OBJECTS_PER_KIND: usize = 24;
@@ -51,224 +54,6 @@ const PROTECTED_META: &[&str] = &[
     "deletionGracePeriodSeconds",
     "managedFields",
 ];
-
-/// Member names: plain ones, ones that need JSON pointer escapes, and ones
-/// that look like array tokens. None is protected, none is `items`.
-const KEYS: &[&str] = &[
-    "app", "tier", "team", "env", "zone", "owner", "a/b", "c~d", "~1", "x.io/y~z", "-", "01", "0",
-];
-
-/// String values: nothing YAML 1.1 would read as another type.
-const WORDS: &[&str] = &[
-    "alpha", "beta", "gamma", "delta", "web", "db", "cache", "frontend", "backend", "blue",
-    "green", "a/b", "c~d", "", "nginx", "redis",
-];
-
-/// A string value from [`WORDS`].
-fn word(rng: &mut Rng) -> Value {
-    Value::String(rng.pick(WORDS).to_string())
-}
-
-// ---------------------------------------------------------------------------
-// Base objects.
-
-fn gen_metadata(rng: &mut Rng, name: &str, serial: usize) -> Value {
-    let mut meta = Map::new();
-    meta.insert("name".into(), json!(name));
-    if rng.chance(75) {
-        meta.insert(
-            "namespace".into(),
-            json!(*rng.pick(&["default", "prod", "kube-system"])),
-        );
-    }
-    if rng.chance(50) {
-        meta.insert("uid".into(), json!(format!("0b1c2d3e-{serial:04}")));
-    }
-    if rng.chance(50) {
-        meta.insert("resourceVersion".into(), json!(format!("{}", 100 + serial)));
-    }
-    if rng.chance(30) {
-        meta.insert("creationTimestamp".into(), json!("2024-05-01T10:00:00Z"));
-    }
-    if rng.chance(30) {
-        meta.insert("generation".into(), json!(rng.range(1, 9)));
-    }
-    for member in ["labels", "annotations"] {
-        let p = if member == "labels" { 70 } else { 45 };
-        if rng.chance(p) {
-            let mut m = Map::new();
-            for _ in 0..rng.range(0, 3) {
-                m.insert(rng.pick(KEYS).to_string(), word(rng));
-            }
-            meta.insert(member.into(), Value::Object(m));
-        } else if rng.chance(10) {
-            meta.insert(member.into(), Value::Null);
-        }
-    }
-    if rng.chance(15) {
-        let finalizers: Vec<Value> = (0..rng.range(1, 2))
-            .map(|i| json!(format!("example.com/f{i}")))
-            .collect();
-        meta.insert("finalizers".into(), Value::Array(finalizers));
-    }
-    Value::Object(meta)
-}
-
-fn gen_endpoints(rng: &mut Rng, serial: usize) -> Value {
-    let name = *rng.pick(&["web", "api", "cache-1"]);
-    let mut obj = Map::new();
-    obj.insert("apiVersion".into(), json!("v1"));
-    obj.insert("kind".into(), json!("Endpoints"));
-    obj.insert("metadata".into(), gen_metadata(rng, name, serial));
-    let subsets = rng.range(0, 2);
-    if subsets > 0 || rng.chance(50) {
-        let mut list = Vec::new();
-        for s in 0..subsets {
-            let mut subset = Map::new();
-            let addr = |rng: &mut Rng, i: usize| {
-                let mut a = Map::new();
-                a.insert(
-                    "ip".into(),
-                    json!(format!("10.{s}.{}.{}", rng.below(4), i + 1)),
-                );
-                if rng.chance(40) {
-                    a.insert("nodeName".into(), json!(format!("node-{}", rng.below(3))));
-                }
-                if rng.chance(30) {
-                    a.insert("targetRef".into(), json!({"kind": "Pod", "name": format!("{name}-{i}"), "namespace": "default"}));
-                }
-                Value::Object(a)
-            };
-            let addresses: Vec<Value> = (0..rng.range(1, 3)).map(|i| addr(rng, i)).collect();
-            subset.insert("addresses".into(), Value::Array(addresses));
-            if rng.chance(30) {
-                let not_ready: Vec<Value> =
-                    (0..rng.range(1, 2)).map(|i| addr(rng, i + 5)).collect();
-                subset.insert("notReadyAddresses".into(), Value::Array(not_ready));
-            }
-            let ports: Vec<Value> = (0..rng.range(1, 2))
-                .map(|i| {
-                    let mut p = Map::new();
-                    if rng.chance(60) {
-                        p.insert(
-                            "name".into(),
-                            json!(*rng.pick(&["http", "https", "metrics"])),
-                        );
-                    }
-                    p.insert("port".into(), json!(8000 + 80 * i + rng.below(10)));
-                    p.insert("protocol".into(), json!(*rng.pick(&["TCP", "UDP"])));
-                    Value::Object(p)
-                })
-                .collect();
-            subset.insert("ports".into(), Value::Array(ports));
-            list.push(Value::Object(subset));
-        }
-        obj.insert("subsets".into(), Value::Array(list));
-    }
-    Value::Object(obj)
-}
-
-fn gen_pod(rng: &mut Rng, serial: usize) -> Value {
-    let name = *rng.pick(&["web-0", "worker", "db-primary"]);
-    let containers: Vec<Value> = (0..rng.range(1, 2))
-        .map(|i| {
-            let mut c = Map::new();
-            c.insert("name".into(), json!(format!("c{i}")));
-            c.insert(
-                "image".into(),
-                json!(*rng.pick(&["nginx:1.25", "redis:7", "busybox"])),
-            );
-            if rng.chance(60) {
-                let env: Vec<Value> = (0..rng.range(1, 3))
-                    .map(|j| json!({"name": format!("VAR_{j}"), "value": word(rng)}))
-                    .collect();
-                c.insert("env".into(), Value::Array(env));
-            }
-            if rng.chance(60) {
-                let ports: Vec<Value> = (0..rng.range(1, 2))
-                    .map(|j| json!({"containerPort": 8080 + j, "protocol": "TCP"}))
-                    .collect();
-                c.insert("ports".into(), Value::Array(ports));
-            }
-            if rng.chance(30) {
-                c.insert("args".into(), json!(["--verbose", "--port=8080"]));
-            }
-            Value::Object(c)
-        })
-        .collect();
-    let mut spec = Map::new();
-    spec.insert("containers".into(), Value::Array(containers));
-    if rng.chance(50) {
-        spec.insert(
-            "restartPolicy".into(),
-            json!(*rng.pick(&["Always", "Never", "OnFailure"])),
-        );
-    }
-    if rng.chance(30) {
-        spec.insert("nodeName".into(), json!("node-1"));
-    }
-    let mut obj = Map::new();
-    obj.insert("apiVersion".into(), json!("v1"));
-    obj.insert("kind".into(), json!("Pod"));
-    obj.insert("metadata".into(), gen_metadata(rng, name, serial));
-    obj.insert("spec".into(), Value::Object(spec));
-    if rng.chance(40) {
-        obj.insert(
-            "status".into(),
-            json!({"phase": "Running", "podIP": format!("10.1.0.{}", serial % 200)}),
-        );
-    }
-    Value::Object(obj)
-}
-
-fn gen_configmap(rng: &mut Rng, serial: usize) -> Value {
-    let name = *rng.pick(&["settings", "app-config"]);
-    let mut obj = Map::new();
-    obj.insert("apiVersion".into(), json!("v1"));
-    obj.insert("kind".into(), json!("ConfigMap"));
-    obj.insert("metadata".into(), gen_metadata(rng, name, serial));
-    if rng.chance(85) {
-        let mut data = Map::new();
-        for _ in 0..rng.range(0, 4) {
-            data.insert(rng.pick(KEYS).to_string(), word(rng));
-        }
-        obj.insert("data".into(), Value::Object(data));
-    }
-    if rng.chance(20) {
-        obj.insert("immutable".into(), json!(rng.chance(50)));
-    }
-    if rng.chance(10) {
-        obj.insert("extra".into(), Value::Null);
-    }
-    Value::Object(obj)
-}
-
-/// A random value; objects may hold `null` members and arrays `null` elements.
-fn gen_value(rng: &mut Rng, depth: usize) -> Value {
-    let choice = if depth >= 2 {
-        rng.weighted(&[3, 2, 1, 1, 0, 0])
-    } else {
-        rng.weighted(&[3, 2, 1, 1, 2, 2])
-    };
-    match choice {
-        0 => word(rng),
-        1 => json!(rng.below(100) as i64 - 5),
-        2 => json!(rng.chance(50)),
-        3 => Value::Null,
-        4 => {
-            let mut m = Map::new();
-            for _ in 0..rng.range(0, 3) {
-                m.insert(rng.pick(KEYS).to_string(), gen_value(rng, depth + 1));
-            }
-            Value::Object(m)
-        }
-        _ => Value::Array(
-            (0..rng.range(0, 3))
-                .map(|_| gen_value(rng, depth + 1))
-                .collect(),
-        ),
-    }
-}
 
 // ---------------------------------------------------------------------------
 // JSON pointers.
@@ -436,8 +221,7 @@ fn gen_op(rng: &mut Rng, doc: &Value) -> Value {
     let lookup = |path: &str| locs.iter().find(|(p, _)| p == path).map(|(_, v)| v.clone());
     match rng.weighted(&[25, 15, 20, 10, 10, 20]) {
         0 => {
-            let mut op =
-                json!({"op": "add", "path": new_path(rng, &locs), "value": gen_value(rng, 0)});
+            let mut op = json!({"op": "add", "path": new_path(rng, &locs), "value": generate::value(rng, 0)});
             if rng.chance(5) {
                 op.as_object_mut().unwrap().remove("value");
             }
@@ -457,7 +241,7 @@ fn gen_op(rng: &mut Rng, doc: &Value) -> Value {
             } else {
                 new_path(rng, &locs)
             };
-            json!({"op": "replace", "path": path, "value": gen_value(rng, 0)})
+            json!({"op": "replace", "path": path, "value": generate::value(rng, 0)})
         }
         3 => {
             // An array element into its own (shifted) child now and then: kube allows it.
@@ -515,7 +299,7 @@ fn gen_op(rng: &mut Rng, doc: &Value) -> Value {
             let value = match rng.below(10) {
                 0..=6 => lookup(&path).unwrap_or(Value::Null),
                 7 => Value::Null,
-                _ => gen_value(rng, 0),
+                _ => generate::value(rng, 0),
             };
             json!({"op": "test", "path": path, "value": value})
         }
@@ -592,68 +376,32 @@ fn gen_merge(
                 0 if depth < 4 => Value::Object(gen_merge(rng, Some(cur), Level::Inner, depth + 1)),
                 1 => Value::Null,
                 // A scalar over an object.
-                2 => gen_scalar(rng),
-                _ => gen_list(rng),
+                2 => generate::scalar(rng),
+                _ => generate::list(rng),
             },
             Some(Value::Array(_)) => match rng.weighted(&[40, 20, 20, 20]) {
-                0 => gen_list(rng),
-                1 => gen_object_with_nulls(rng),
+                0 => generate::list(rng),
+                1 => generate::object_with_nulls(rng),
                 2 => Value::Null,
-                _ => gen_scalar(rng),
+                _ => generate::scalar(rng),
             },
             Some(Value::Null) | None => match rng.weighted(&[30, 25, 25, 20]) {
-                0 => gen_object_with_nulls(rng),
-                1 => gen_scalar(rng),
-                2 => gen_list(rng),
+                0 => generate::object_with_nulls(rng),
+                1 => generate::scalar(rng),
+                2 => generate::list(rng),
                 _ => Value::Null,
             },
             // An object over a scalar, among others.
             Some(_) => match rng.weighted(&[40, 20, 20, 20]) {
-                0 => gen_object_with_nulls(rng),
+                0 => generate::object_with_nulls(rng),
                 1 => Value::Null,
-                2 => gen_scalar(rng),
-                _ => gen_list(rng),
+                2 => generate::scalar(rng),
+                _ => generate::list(rng),
             },
         };
         patch.insert(key, value);
     }
     patch
-}
-
-fn gen_scalar(rng: &mut Rng) -> Value {
-    match rng.below(3) {
-        0 => word(rng),
-        1 => json!(rng.below(50)),
-        _ => json!(rng.chance(50)),
-    }
-}
-
-/// An object with `null` members, some nested, some in arrays.
-fn gen_object_with_nulls(rng: &mut Rng) -> Value {
-    let mut m = Map::new();
-    for _ in 0..rng.range(1, 3) {
-        let v = match rng.below(5) {
-            0 => Value::Null,
-            1 => json!({"inner": null, "kept": word(rng)}),
-            2 => json!([null, {"gone": null, "k": 1}]),
-            _ => gen_value(rng, 1),
-        };
-        m.insert(rng.pick(KEYS).to_string(), v);
-    }
-    Value::Object(m)
-}
-
-/// A list to replace a list: scalars, objects with `null` members, `null` elements.
-fn gen_list(rng: &mut Rng) -> Value {
-    Value::Array(
-        (0..rng.range(0, 3))
-            .map(|_| match rng.below(4) {
-                0 => Value::Null,
-                1 => gen_object_with_nulls(rng),
-                _ => gen_value(rng, 1),
-            })
-            .collect(),
-    )
 }
 
 fn gen_merge_patch(rng: &mut Rng, obj: &Value) -> Value {
@@ -718,7 +466,8 @@ fn run_kubepatch(case: &Case) -> Outcome {
 fn generate(seed: u64, per_kind: usize) -> Vec<Case> {
     let mut rng = Rng(seed);
     let mut cases = Vec::new();
-    let makers: [fn(&mut Rng, usize) -> Value; 3] = [gen_endpoints, gen_pod, gen_configmap];
+    let makers: [fn(&mut Rng, usize) -> Value; 3] =
+        [generate::endpoints, generate::pod, generate::configmap];
     for serial in 0..per_kind {
         for make in makers {
             let object = make(&mut rng, serial);

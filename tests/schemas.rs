@@ -93,37 +93,8 @@ fn endpoints_subsets_are_atomic_under_the_openapi_schema() {
 
 #[test]
 fn crd_schemas_refuse_strategic_merge_and_apply_by_their_list_types() {
-    let crd = br#"
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: widgets.example.com}
-spec:
-  group: example.com
-  names: {kind: Widget, plural: widgets}
-  scope: Namespaced
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec:
-            type: object
-            properties:
-              ports:
-                type: array
-                x-kubernetes-list-type: map
-                x-kubernetes-list-map-keys: [port, protocol]
-                items:
-                  type: object
-                  properties:
-                    port: {type: integer}
-                    protocol: {type: string, default: TCP}
-                    name: {type: string}
-"#;
-    let schema = openapi::load(crd, &Options::default()).expect("CRD loads");
+    let crd = std::fs::read(common::testdata().join(common::WIDGETS_CRD)).expect("the CRD fixture");
+    let schema = openapi::load(&crd, &Options::default()).expect("CRD loads");
     let live = json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w", "uid": "1"}, "spec": {}});
     let err = PatchRequest::new("application/strategic-merge-patch+json", b"{}")
         .live(&live)
@@ -145,14 +116,14 @@ spec:
             .params(PatchParams::apply(manager))
             .schema(&schema)
             .run()
+            .unwrap_or_else(|e| panic!("apply by {manager}: {e}"))
     };
-    let first = apply("a", &live, json!([{"port": 53, "name": "dns"}])).expect("first apply");
+    let first = apply("a", &live, json!([{"port": 53, "name": "dns"}]));
     let second = apply(
         "b",
         &first.object,
         json!([{"port": 53, "protocol": "UDP", "name": "dns-udp"}]),
-    )
-    .expect("second apply");
+    );
     // Keyed by (port, protocol) with protocol defaulting to TCP: two items, one per manager.
     assert_eq!(
         second.object["spec"]["ports"].as_array().map(Vec::len),

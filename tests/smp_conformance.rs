@@ -49,7 +49,7 @@ fn upstream_tables_and_supplementary_cases() {
                 .unwrap_or_else(|e| panic!("{name}: schema: {e}"));
             let root = schema.root_for("", "").expect("default root");
             let parse = |key: &str| -> Result<Value, ()> {
-                match case.get(&format!("{key}Text")) {
+                match case.get(format!("{key}Text")) {
                     Some(Value::String(t)) => serde_json::from_str(t).map_err(|_| ()),
                     _ => Ok(case[key].clone()),
                 }

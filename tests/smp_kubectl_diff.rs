@@ -1,8 +1,9 @@
 //! Differential test of strategic merge patch against
 //! `kubectl patch --local --type strategic`.
 //!
-//! A seeded generator (splitmix64) builds Pods, Services, Deployments
-//! (`apps/v1`) and Endpoints and, for each, strategic merge patches that
+//! Seeded Pods, Services, Deployments (`apps/v1`) and Endpoints from the
+//! shared generator (`tests/common/generate.rs`, also behind
+//! `tests/kubectl_diff.rs`) and, for each, strategic merge patches that
 //! exercise the directives on the fields upstream types: containers merged by
 //! `name` (image updates, additions, `$patch: delete`, a `$patch: replace`
 //! element, `$setElementOrder/containers`), env by `name`, container ports by
@@ -52,50 +53,20 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
 
-use kubepatch::schema::{Node, NodeId, Schema};
+use kubepatch::schema::{NodeId, Schema};
 use serde_json::{Map, Value, json};
 
 mod common;
-use common::{Outcome, Rng, STRATEGIC, env_number, show};
+use common::generate::{
+    self, CONTAINER_NAMES, FINALIZERS, IMAGES, KEYS, Rng, SERVICE_PORTS, VOLUME_NAMES, word,
+};
+use common::{Outcome, STRATEGIC, env_number, show};
 
 const DEFAULT_SEED: u64 = 0x736d_705f_6469_6666;
 const DEFAULT_OBJECTS_PER_KIND: usize = 22;
 const PATCHES_PER_OBJECT: usize = 4;
 /// kubectl processes run at once.
 const WORKERS: usize = 2;
-
-const LABEL_KEYS: &[&str] = &["app", "tier", "team", "env", "example.com/owner", "version"];
-
-/// String values: nothing YAML 1.1 would read as another type.
-const WORDS: &[&str] = &[
-    "alpha", "beta", "web", "db", "cache", "frontend", "backend", "blue", "green", "canary", "",
-];
-
-const IMAGES: &[&str] = &[
-    "nginx:1.25",
-    "nginx:1.27",
-    "redis:7",
-    "busybox:1.36",
-    "envoy:1.30",
-];
-
-const FINALIZERS: &[&str] = &[
-    "example.com/a",
-    "example.com/b",
-    "example.com/c",
-    "kubernetes.io/pvc-protection",
-    "foregroundDeletion",
-];
-
-const CONTAINER_NAMES: &[&str] = &["app", "sidecar", "proxy", "init", "logger", "metrics"];
-const VOLUME_NAMES: &[&str] = &["data", "config", "cache", "tmp", "secrets"];
-const CONTAINER_PORTS: &[i64] = &[80, 443, 8080, 9090, 53];
-const SERVICE_PORTS: &[i64] = &[80, 443, 8080, 9090, 53, 5432];
-
-/// A string value from [`WORDS`].
-fn word(rng: &mut Rng) -> Value {
-    Value::String(rng.pick(WORDS).to_string())
-}
 
 // ---------------------------------------------------------------------------
 // Reading the original and building the patch.
@@ -138,390 +109,6 @@ fn fresh<'a>(rng: &mut Rng, pool: &[&'a str], taken: &[Value]) -> Option<&'a str
 }
 
 // ---------------------------------------------------------------------------
-// Base objects.
-
-fn gen_owner_ref(rng: &mut Rng, i: usize) -> Value {
-    let mut r = json!({"apiVersion": "apps/v1", "kind": "ReplicaSet",
-        "name": format!("rs-{}", rng.below(50)), "uid": format!("uid-{i}")});
-    if rng.chance(40) {
-        r["controller"] = json!(true);
-    }
-    if rng.chance(30) {
-        r["blockOwnerDeletion"] = json!(rng.chance(50));
-    }
-    r
-}
-
-fn gen_string_map(rng: &mut Rng, max: usize) -> Value {
-    let mut m = Map::new();
-    for _ in 0..rng.range(1, max) {
-        m.insert(rng.pick(LABEL_KEYS).to_string(), word(rng));
-    }
-    Value::Object(m)
-}
-
-fn gen_metadata(rng: &mut Rng, name: &str, serial: usize) -> Value {
-    let mut meta = Map::new();
-    meta.insert("name".into(), json!(name));
-    if rng.chance(75) {
-        meta.insert("namespace".into(), json!(*rng.pick(&["default", "prod"])));
-    }
-    if rng.chance(50) {
-        meta.insert("uid".into(), json!(format!("0b1c2d3e-{serial:04}")));
-    }
-    if rng.chance(40) {
-        meta.insert("resourceVersion".into(), json!(format!("{}", 100 + serial)));
-    }
-    if rng.chance(25) {
-        meta.insert("creationTimestamp".into(), json!("2024-05-01T10:00:00Z"));
-    }
-    if rng.chance(25) {
-        meta.insert("generation".into(), json!(rng.range(1, 9)));
-    }
-    if rng.chance(70) {
-        meta.insert("labels".into(), gen_string_map(rng, 3));
-    }
-    if rng.chance(45) {
-        meta.insert("annotations".into(), gen_string_map(rng, 2));
-    }
-    if rng.chance(45) {
-        // Distinct values only (spec §8.2).
-        let n = rng.range(0, 3);
-        let list = rng.sample(FINALIZERS, n);
-        meta.insert("finalizers".into(), json!(list));
-    }
-    if rng.chance(30) {
-        let refs: Vec<Value> = (0..rng.range(1, 2))
-            .map(|i| gen_owner_ref(rng, i))
-            .collect();
-        meta.insert("ownerReferences".into(), Value::Array(refs));
-    }
-    Value::Object(meta)
-}
-
-fn gen_volume_source(rng: &mut Rng) -> (&'static str, Value) {
-    match rng.below(5) {
-        0 => ("emptyDir", json!({})),
-        1 => ("emptyDir", json!({"medium": "Memory"})),
-        2 => (
-            "hostPath",
-            json!({"path": format!("/var/lib/{}", rng.pick(&["a", "b"]))}),
-        ),
-        3 => ("configMap", json!({"name": "settings"})),
-        _ => ("secret", json!({"secretName": "creds"})),
-    }
-}
-
-fn gen_volume(rng: &mut Rng, name: &str) -> Value {
-    let (source, value) = gen_volume_source(rng);
-    let mut v = Map::new();
-    v.insert("name".into(), json!(name));
-    v.insert(source.into(), value);
-    Value::Object(v)
-}
-
-fn gen_container(rng: &mut Rng, name: &str, volumes: &[Value]) -> Value {
-    let mut c = Map::new();
-    c.insert("name".into(), json!(name));
-    c.insert("image".into(), json!(*rng.pick(IMAGES)));
-    if rng.chance(50) {
-        let env: Vec<Value> = (0..rng.range(1, 3))
-            .map(|j| json!({"name": format!("VAR_{j}"), "value": word(rng)}))
-            .collect();
-        c.insert("env".into(), Value::Array(env));
-    }
-    if rng.chance(50) {
-        let n = rng.range(1, 2);
-        let ports: Vec<Value> = rng
-            .sample(CONTAINER_PORTS, n)
-            .into_iter()
-            .enumerate()
-            .map(|(j, p)| {
-                let mut port = json!({"containerPort": p, "protocol": if rng.chance(80) { "TCP" } else { "UDP" }});
-                if rng.chance(50) {
-                    port["name"] = json!(format!("p{j}"));
-                }
-                port
-            })
-            .collect();
-        c.insert("ports".into(), Value::Array(ports));
-    }
-    if !volumes.is_empty() && rng.chance(50) {
-        let mounts: Vec<Value> = rng
-            .subsequence(volumes, 70)
-            .iter()
-            .map(|v| json!({"name": v, "mountPath": format!("/mnt/{}", v.as_str().unwrap_or(""))}))
-            .collect();
-        if !mounts.is_empty() {
-            c.insert("volumeMounts".into(), Value::Array(mounts));
-        }
-    }
-    if rng.chance(20) {
-        c.insert("args".into(), json!(["--verbose", "--port=8080"]));
-    }
-    if rng.chance(30) {
-        c.insert(
-            "resources".into(),
-            json!({"limits": {"cpu": "100m", "memory": "64Mi"}, "requests": {"cpu": "50m"}}),
-        );
-    }
-    if rng.chance(20) {
-        c.insert("imagePullPolicy".into(), json!("IfNotPresent"));
-    }
-    if rng.chance(10) {
-        // A field no Go type has, holding an object.
-        c.insert("extra".into(), json!({"a": 1}));
-    }
-    Value::Object(c)
-}
-
-fn gen_pod_spec(rng: &mut Rng) -> Value {
-    let mut spec = Map::new();
-    let volumes: Vec<Value> = if rng.chance(50) {
-        let n = rng.range(1, 2);
-        rng.sample(VOLUME_NAMES, n)
-            .into_iter()
-            .map(|v| json!(v))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let n = rng.range(1, 3);
-    let names = rng.sample(CONTAINER_NAMES, n);
-    let containers: Vec<Value> = names
-        .iter()
-        .map(|name| gen_container(rng, name, &volumes))
-        .collect();
-    spec.insert("containers".into(), Value::Array(containers));
-    if rng.chance(15) {
-        spec.insert(
-            "initContainers".into(),
-            json!([{"name": "setup", "image": "busybox:1.36", "args": ["sh", "-c", "true"]}]),
-        );
-    }
-    if !volumes.is_empty() {
-        let vols: Vec<Value> = volumes
-            .iter()
-            .map(|v| gen_volume(rng, v.as_str().unwrap_or("")))
-            .collect();
-        spec.insert("volumes".into(), Value::Array(vols));
-    }
-    if rng.chance(30) {
-        let tolerations: Vec<Value> = (0..rng.range(1, 2))
-            .map(|i| json!({"key": format!("dedicated-{i}"), "operator": "Exists", "effect": "NoSchedule"}))
-            .collect();
-        spec.insert("tolerations".into(), Value::Array(tolerations));
-    }
-    if rng.chance(30) {
-        spec.insert(
-            "nodeSelector".into(),
-            json!({"disktype": "ssd", "zone": *rng.pick(&["a", "b"])}),
-        );
-    }
-    if rng.chance(40) {
-        spec.insert(
-            "restartPolicy".into(),
-            json!(*rng.pick(&["Always", "Never", "OnFailure"])),
-        );
-    }
-    if rng.chance(20) {
-        spec.insert("serviceAccountName".into(), json!("runner"));
-    }
-    if rng.chance(20) {
-        spec.insert("terminationGracePeriodSeconds".into(), json!(30));
-    }
-    if rng.chance(8) {
-        spec.insert("foo".into(), json!({"a": 1}));
-    }
-    Value::Object(spec)
-}
-
-fn gen_pod(rng: &mut Rng, serial: usize) -> Value {
-    let name = *rng.pick(&["web-0", "worker", "db-primary"]);
-    let mut obj = Map::new();
-    obj.insert("apiVersion".into(), json!("v1"));
-    obj.insert("kind".into(), json!("Pod"));
-    obj.insert("metadata".into(), gen_metadata(rng, name, serial));
-    obj.insert("spec".into(), gen_pod_spec(rng));
-    if rng.chance(30) {
-        obj.insert(
-            "status".into(),
-            json!({"phase": "Running", "podIP": format!("10.1.0.{}", serial % 200),
-                   "conditions": [{"type": "Ready", "status": "True"}, {"type": "PodScheduled", "status": "True"}]}),
-        );
-    }
-    if rng.chance(8) {
-        obj.insert("extra".into(), json!({"a": 1}));
-    }
-    Value::Object(obj)
-}
-
-fn gen_service_port(rng: &mut Rng, port: i64, protocol: &str) -> Value {
-    let mut p = json!({"name": format!("{}-{port}", protocol.to_ascii_lowercase()), "port": port, "protocol": protocol});
-    match rng.below(3) {
-        0 => p["targetPort"] = json!(port + 8000),
-        1 => p["targetPort"] = json!("http"),
-        _ => {}
-    }
-    p
-}
-
-fn gen_service(rng: &mut Rng, serial: usize) -> Value {
-    let name = *rng.pick(&["web", "dns", "api"]);
-    let mut spec = Map::new();
-    if rng.chance(80) {
-        spec.insert("selector".into(), gen_string_map(rng, 2));
-    }
-    if rng.chance(85) {
-        let ports: Vec<Value> = if rng.chance(12) {
-            // DNS: two entries with one port number (they share SMP's merge key).
-            vec![
-                gen_service_port(rng, 53, "TCP"),
-                gen_service_port(rng, 53, "UDP"),
-            ]
-        } else {
-            let n = rng.range(1, 3);
-            rng.sample(SERVICE_PORTS, n)
-                .into_iter()
-                .map(|p| gen_service_port(rng, p, "TCP"))
-                .collect()
-        };
-        spec.insert("ports".into(), Value::Array(ports));
-    }
-    if rng.chance(50) {
-        spec.insert(
-            "type".into(),
-            json!(*rng.pick(&["ClusterIP", "NodePort", "LoadBalancer"])),
-        );
-    }
-    if rng.chance(25) {
-        spec.insert("clusterIP".into(), json!("10.96.0.10"));
-    }
-    if rng.chance(20) {
-        spec.insert("sessionAffinity".into(), json!("ClientIP"));
-    }
-    if rng.chance(15) {
-        spec.insert("externalIPs".into(), json!(["192.0.2.1"]));
-    }
-    if rng.chance(8) {
-        spec.insert("foo".into(), json!({"a": 1}));
-    }
-    let mut obj = Map::new();
-    obj.insert("apiVersion".into(), json!("v1"));
-    obj.insert("kind".into(), json!("Service"));
-    obj.insert("metadata".into(), gen_metadata(rng, name, serial));
-    obj.insert("spec".into(), Value::Object(spec));
-    Value::Object(obj)
-}
-
-fn gen_deployment(rng: &mut Rng, serial: usize) -> Value {
-    let name = *rng.pick(&["web", "api", "worker"]);
-    let mut spec = Map::new();
-    if rng.chance(80) {
-        spec.insert("replicas".into(), json!(rng.range(1, 5)));
-    }
-    spec.insert(
-        "selector".into(),
-        json!({"matchLabels": {"app": name, "tier": *rng.pick(&["web", "db"])}}),
-    );
-    let mut template_meta = json!({"labels": {"app": name}});
-    if rng.chance(30) {
-        template_meta["annotations"] = json!({"example.com/rev": "1"});
-    }
-    spec.insert(
-        "template".into(),
-        json!({"metadata": template_meta, "spec": gen_pod_spec(rng)}),
-    );
-    match rng.below(3) {
-        0 => {
-            let surge = if rng.chance(50) {
-                json!(1)
-            } else {
-                json!("25%")
-            };
-            spec.insert(
-                "strategy".into(),
-                json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": surge, "maxUnavailable": 0}}),
-            );
-        }
-        1 => {
-            spec.insert("strategy".into(), json!({"type": "Recreate"}));
-        }
-        _ => {}
-    }
-    if rng.chance(20) {
-        spec.insert("minReadySeconds".into(), json!(5));
-    }
-    if rng.chance(20) {
-        spec.insert("revisionHistoryLimit".into(), json!(3));
-    }
-    if rng.chance(8) {
-        spec.insert("foo".into(), json!({"a": 1}));
-    }
-    let mut obj = Map::new();
-    obj.insert("apiVersion".into(), json!("apps/v1"));
-    obj.insert("kind".into(), json!("Deployment"));
-    obj.insert("metadata".into(), gen_metadata(rng, name, serial));
-    obj.insert("spec".into(), Value::Object(spec));
-    if rng.chance(20) {
-        obj.insert(
-            "status".into(),
-            json!({"replicas": 2, "readyReplicas": 1, "observedGeneration": 1}),
-        );
-    }
-    Value::Object(obj)
-}
-
-fn gen_address(rng: &mut Rng, s: usize, i: usize) -> Value {
-    let mut a = json!({"ip": format!("10.{s}.{}.{}", rng.below(4), i + 1)});
-    if rng.chance(40) {
-        a["nodeName"] = json!(format!("node-{}", rng.below(3)));
-    }
-    if rng.chance(25) {
-        a["targetRef"] = json!({"kind": "Pod", "name": format!("web-{i}"), "namespace": "default"});
-    }
-    a
-}
-
-fn gen_subset(rng: &mut Rng, s: usize) -> Value {
-    let addresses: Vec<Value> = (0..rng.range(1, 3))
-        .map(|i| gen_address(rng, s, i))
-        .collect();
-    let mut subset = json!({"addresses": addresses});
-    if rng.chance(30) {
-        subset["notReadyAddresses"] = json!([gen_address(rng, s, 7)]);
-    }
-    let ports: Vec<Value> = (0..rng.range(1, 2))
-        .map(|i| {
-            let mut p = json!({"port": 8000 + 80 * i + rng.below(10), "protocol": *rng.pick(&["TCP", "UDP"])});
-            if rng.chance(60) {
-                p["name"] = json!(*rng.pick(&["http", "https", "metrics"]));
-            }
-            p
-        })
-        .collect();
-    subset["ports"] = json!(ports);
-    subset
-}
-
-fn gen_endpoints(rng: &mut Rng, serial: usize) -> Value {
-    let name = *rng.pick(&["web", "api", "cache-1"]);
-    let mut obj = Map::new();
-    obj.insert("apiVersion".into(), json!("v1"));
-    obj.insert("kind".into(), json!("Endpoints"));
-    obj.insert("metadata".into(), gen_metadata(rng, name, serial));
-    let n = rng.range(0, 2);
-    if n > 0 || rng.chance(40) {
-        let subsets: Vec<Value> = (0..n).map(|s| gen_subset(rng, s)).collect();
-        obj.insert("subsets".into(), Value::Array(subsets));
-    }
-    if rng.chance(8) {
-        obj.insert("extra".into(), json!({"a": 1}));
-    }
-    Value::Object(obj)
-}
-
-// ---------------------------------------------------------------------------
 // Patch areas. Each writes one part of the patch; the areas of one patch
 // touch disjoint fields.
 
@@ -546,7 +133,7 @@ fn patch_string_map(
                 let key = if !existing.is_empty() && rng.chance(50) {
                     rng.pick(&existing).clone()
                 } else {
-                    rng.pick(LABEL_KEYS).to_string()
+                    rng.pick(KEYS).to_string()
                 };
                 let v = if rng.chance(30) {
                     Value::Null
@@ -559,7 +146,7 @@ fn patch_string_map(
         }
         // Replace the map (verbatim: a `null` member is kept).
         1 => {
-            let mut m = gen_string_map(rng, 2)
+            let mut m = generate::string_map(rng, 1, 2)
                 .as_object()
                 .cloned()
                 .unwrap_or_default();
@@ -698,7 +285,7 @@ fn patch_owner_refs(rng: &mut Rng, obj: &Value, p: &mut Map<String, Value>) {
     let meta = at(p, &["metadata"]);
     let new_ref = |rng: &mut Rng| {
         let i = 10 + rng.below(5);
-        gen_owner_ref(rng, i)
+        generate::owner_ref(rng, i)
     };
     let value = match rng.weighted(&[25, 25, 15, 12, 6, 6, 5]) {
         1 if !uids.is_empty() => {
@@ -882,7 +469,7 @@ fn patch_containers(
     let target = at(p, spec);
     let new_container = |rng: &mut Rng| {
         let name = fresh(rng, CONTAINER_NAMES, &names).unwrap_or("extra-1");
-        gen_container(rng, name, &volumes)
+        generate::container(rng, name, &volumes)
     };
     let value = match rng.weighted(&[36, 12, 10, 7, 12, 10, 3, 3]) {
         // Merge into existing containers (maybe add one).
@@ -1114,7 +701,7 @@ fn patch_volumes(rng: &mut Rng, obj: &Value, spec: &[&str], p: &mut Map<String, 
     let value = match (rng.weighted(&[20, 30, 10, 10, 10, 8, 6, 6]), existing) {
         // Switch an existing volume's source with `$retainKeys`.
         (1, Some(n)) => {
-            let (source, v) = gen_volume_source(rng);
+            let (source, v) = generate::volume_source(rng);
             let mut e = json!({"name": n, "$retainKeys": ["name", source]});
             e[source] = v;
             json!([e])
@@ -1124,7 +711,7 @@ fn patch_volumes(rng: &mut Rng, obj: &Value, spec: &[&str], p: &mut Map<String, 
         (3, Some(n)) => json!([{"name": n, "$retainKeys": "name"}]),
         // Merge into the source without `$retainKeys`.
         (4, Some(n)) => {
-            let (source, v) = gen_volume_source(rng);
+            let (source, v) = generate::volume_source(rng);
             let mut e = json!({"name": n});
             e[source] = v;
             json!([e])
@@ -1132,13 +719,13 @@ fn patch_volumes(rng: &mut Rng, obj: &Value, spec: &[&str], p: &mut Map<String, 
         (5, Some(n)) => json!([{"$patch": "delete", "name": n}]),
         (6, _) => {
             let name = fresh(rng, VOLUME_NAMES, &names).unwrap_or("extra");
-            json!([{"$patch": "replace"}, gen_volume(rng, name)])
+            json!([{"$patch": "replace"}, generate::volume(rng, name)])
         }
         (7, _) => Value::Null,
         _ => {
             // A new volume, sometimes carrying `$retainKeys` (kept verbatim).
             let name = fresh(rng, VOLUME_NAMES, &names).unwrap_or("extra");
-            let mut v = gen_volume(rng, name);
+            let mut v = generate::volume(rng, name);
             if rng.chance(30) {
                 let source = v
                     .as_object()
@@ -1252,12 +839,12 @@ fn patch_service_ports(rng: &mut Rng, obj: &Value, p: &mut Map<String, Value>) {
             rng.shuffle(&mut order);
             let order: Vec<Value> = order.into_iter().map(|p| json!({"port": p})).collect();
             spec.insert("$setElementOrder/ports".into(), Value::Array(order));
-            json!([gen_service_port(rng, added, "TCP")])
+            json!([generate::service_port(rng, added, "TCP")])
         }
         (5, _) => json!([{"name": "no-port", "protocol": "TCP"}]),
         (6, _) => {
             let added = fresh_port(rng, &ports);
-            json!([{"$patch": "replace"}, gen_service_port(rng, added, "TCP")])
+            json!([{"$patch": "replace"}, generate::service_port(rng, added, "TCP")])
         }
         (7, _) => {
             if rng.chance(50) {
@@ -1269,7 +856,7 @@ fn patch_service_ports(rng: &mut Rng, obj: &Value, p: &mut Map<String, Value>) {
         _ => {
             let added = fresh_port(rng, &ports);
             let protocol = *rng.pick(&["TCP", "UDP"]);
-            json!([gen_service_port(rng, added, protocol)])
+            json!([generate::service_port(rng, added, protocol)])
         }
     };
     spec.insert("ports".into(), value);
@@ -1330,7 +917,7 @@ fn patch_subsets(rng: &mut Rng, obj: &Value, p: &mut Map<String, Value>) {
     let value = match rng.weighted(&[20, 25, 10, 10, 8, 8, 8]) {
         0 => {
             let subsets: Vec<Value> = (0..rng.range(1, 2))
-                .map(|s| gen_subset(rng, s + 3))
+                .map(|s| generate::subset(rng, s + 3))
                 .collect();
             Value::Array(subsets)
         }
@@ -1459,19 +1046,19 @@ struct Kind {
 
 const KINDS: &[Kind] = &[
     Kind {
-        make: gen_pod,
+        make: generate::pod,
         areas: POD_AREAS,
     },
     Kind {
-        make: gen_service,
+        make: generate::service,
         areas: SERVICE_AREAS,
     },
     Kind {
-        make: gen_deployment,
+        make: generate::deployment,
         areas: DEPLOYMENT_AREAS,
     },
     Kind {
-        make: gen_endpoints,
+        make: generate::endpoints,
         areas: ENDPOINTS_AREAS,
     },
 ];
@@ -1512,39 +1099,38 @@ fn gen_patch(rng: &mut Rng, obj: &Value, kind_areas: &[Area]) -> (Value, Vec<&'s
 /// Whether the patch holds a list where the schema has a struct (not a list):
 /// upstream's struct tags answer by whether the Go field is a pointer
 /// (a pointer to a struct merges as a list of it, a struct value is
-/// `ErrSchemaNotList`), which the OpenAPI document does not record.
+/// `ErrSchemaNotList`), which the OpenAPI document does not record. The
+/// schema's own list lookup shows how kubepatch reads such a field: it sees
+/// through the `$ref` pointer and answers with the struct itself, where a
+/// list field answers with its items. (Where the schema refuses the list
+/// lookup, kubepatch fails as kubectl does, and the case can run.)
 fn list_where_struct_expected(schema: &Schema, object: &Value, patch: &Value) -> bool {
-    fn deref(schema: &Schema, mut id: NodeId) -> NodeId {
-        for _ in 0..64 {
-            match schema.node(id) {
-                Node::Pointer(to) => id = *to,
-                _ => break,
-            }
-        }
-        id
-    }
     fn walk(schema: &Schema, node: NodeId, patch: &Map<String, Value>) -> bool {
-        for (key, value) in patch {
+        patch.iter().any(|(key, value)| {
             if key.starts_with('$') {
-                continue;
+                return false;
             }
-            let Ok(found) = schema.lookup_struct(node, key) else {
-                continue;
+            let Ok(field) = schema.lookup_struct(node, key) else {
+                return false;
             };
-            let hit = match (value, schema.node(deref(schema, found.node))) {
-                (Value::Array(_), Node::Struct(_)) => true,
-                (Value::Array(items), Node::List(list)) => items
-                    .iter()
-                    .filter_map(Value::as_object)
-                    .any(|m| walk(schema, list.items, m)),
-                (Value::Object(m), _) => walk(schema, found.node, m),
+            match value {
+                Value::Array(items) => {
+                    let Ok(element) = schema.lookup_list(node, key) else {
+                        return false;
+                    };
+                    if schema.list_node(field.node).is_some() {
+                        items
+                            .iter()
+                            .filter_map(Value::as_object)
+                            .any(|m| walk(schema, element.node, m))
+                    } else {
+                        schema.node(element.node).is_struct()
+                    }
+                }
+                Value::Object(m) => walk(schema, field.node, m),
                 _ => false,
-            };
-            if hit {
-                return true;
             }
-        }
-        false
+        })
     }
     match (schema.root_of(object), patch.as_object()) {
         (Some(root), Some(p)) => walk(schema, root, p),

@@ -11,17 +11,18 @@
 //!   objects never carry `metadata.uid`, so it is stripped before comparing;
 //! * the stored object is normalized like the server's decode into its kind
 //!   (`omitEmpty`: drop nulls, and empty objects/arrays when the kind is a Go
-//!   struct), never touching `metadata.managedFields`; PUT/POST bodies are
-//!   normalized before ownership is computed;
+//!   struct), never touching `metadata.managedFields`, which is what
+//!   `kubepatch::managed::normalize` does; PUT/POST bodies are normalized
+//!   before ownership is computed;
 //! * a failed step leaves the stored object as it was.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use kubepatch::managed::{Updater, track_update, update};
+use kubepatch::managed::{Updater, normalize, track_update, update};
 use kubepatch::object::{self, Target};
 use kubepatch::schema::{Schema, vocabulary};
 use kubepatch::{Clock, Error, FixedClock, PatchParams, PatchRequest};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 mod common;
 use common::{clock_at, same, shared};
@@ -96,37 +97,6 @@ fn expected_error(scenario: &str, error: &Value) -> ExpectedError {
             }
         }
         _ => upstream,
-    }
-}
-
-/// The server's decode into the kind: `null`s go, and with `omit_empty` empty
-/// objects and arrays too, at any depth except inside `metadata.managedFields`.
-fn normalize(value: &mut Value, omit_empty: bool) {
-    fn walk(v: &mut Value, omit_empty: bool) {
-        match v {
-            Value::Object(m) => {
-                m.values_mut().for_each(|x| walk(x, omit_empty));
-                m.retain(|_, x| {
-                    !(x.is_null()
-                        || omit_empty
-                            && (x.as_object().is_some_and(Map::is_empty)
-                                || x.as_array().is_some_and(Vec::is_empty)))
-                });
-            }
-            Value::Array(items) => items.iter_mut().for_each(|x| walk(x, omit_empty)),
-            _ => {}
-        }
-    }
-    let managed = value
-        .get_mut("metadata")
-        .and_then(Value::as_object_mut)
-        .and_then(|m| m.remove("managedFields"));
-    walk(value, omit_empty);
-    if let (Some(list), Some(obj)) = (managed, value.as_object_mut()) {
-        let meta = obj.entry("metadata").or_insert_with(|| json!({}));
-        if let Some(meta) = meta.as_object_mut() {
-            meta.insert("managedFields".to_string(), list);
-        }
     }
 }
 

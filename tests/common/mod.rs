@@ -6,12 +6,15 @@
 //! - where the data lives: `testdata/`, the shared corpus (`../shared`, or
 //!   `$KUBEPATCH_SHARED`) and the Kubernetes OpenAPI document in it;
 //! - the media types of the four patch strategies;
-//! - the seeded splitmix64 PRNG of the generated tests, and their numeric
-//!   environment overrides;
+//! - [`generate`]: the seeded PRNG of the generated tests and the random
+//!   values and objects they are built from; the numeric environment
+//!   overrides of their seeds and sizes;
 //! - the step clock of the apply tests;
 //! - JSON comparison and printing;
 //! - running `kubectl patch --local`, one case or many in parallel, for the
 //!   differential tests.
+
+pub mod generate;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -26,19 +29,37 @@ use serde_json::Value;
 // ---------------------------------------------------------------------------
 // Where the data lives.
 
-/// The crate's `testdata/` folder.
+/// The repository root, where the library's `Cargo.toml` is. The tests of
+/// the CLI crate (`cli/`, package `kubepatch-cli`) include this module too,
+/// and their manifest directory is one level down.
 #[allow(dead_code)]
-pub fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")
+pub fn root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    if env!("CARGO_PKG_NAME") == "kubepatch-cli" {
+        manifest.join("..")
+    } else {
+        manifest.to_path_buf()
+    }
 }
 
+/// The repository's `testdata/` folder.
+#[allow(dead_code)]
+pub fn testdata() -> PathBuf {
+    root().join("testdata")
+}
+
+/// The CRD manifest of the custom resource `Widget` (`example.com/v1`),
+/// relative to [`testdata`].
+#[allow(dead_code)]
+pub const WIDGETS_CRD: &str = "crd/widgets.yaml";
+
 /// Where the shared corpus is expected: `$KUBEPATCH_SHARED` when set, else
-/// `../shared` next to the crate. It may not exist.
+/// `../shared` next to the repository. It may not exist.
 #[allow(dead_code)]
 pub fn shared_location() -> PathBuf {
     std::env::var_os("KUBEPATCH_SHARED")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"))
+        .unwrap_or_else(|| root().join("../shared"))
 }
 
 /// The shared corpus ([`shared_location`]), or `None` when it is not a
@@ -83,79 +104,6 @@ pub fn mode_name(mode: Mode) -> &'static str {
     match mode {
         Mode::Rfc => "rfc",
         Mode::Kubernetes => "kubernetes",
-    }
-}
-
-// ---------------------------------------------------------------------------
-// Deterministic PRNG (splitmix64).
-
-#[allow(dead_code)]
-pub struct Rng(pub u64);
-
-#[allow(dead_code)]
-impl Rng {
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (`n > 0`).
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    /// A number in `lo..=hi`.
-    pub fn range(&mut self, lo: usize, hi: usize) -> usize {
-        lo + self.below(hi - lo + 1)
-    }
-
-    /// True with probability `percent`/100.
-    pub fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-
-    /// An index into `weights`, chosen with those weights.
-    pub fn weighted(&mut self, weights: &[u64]) -> usize {
-        let total: u64 = weights.iter().sum();
-        let mut r = self.next() % total;
-        for (i, w) in weights.iter().enumerate() {
-            if r < *w {
-                return i;
-            }
-            r -= w;
-        }
-        weights.len() - 1
-    }
-
-    pub fn shuffle<T>(&mut self, items: &mut [T]) {
-        for i in (1..items.len()).rev() {
-            let j = self.below(i + 1);
-            items.swap(i, j);
-        }
-    }
-
-    /// `n` distinct items of `items`, in random order.
-    pub fn sample<T: Clone>(&mut self, items: &[T], n: usize) -> Vec<T> {
-        let mut all = items.to_vec();
-        self.shuffle(&mut all);
-        all.truncate(n.min(items.len()));
-        all
-    }
-
-    /// A random subsequence (order kept), each item with probability `percent`.
-    pub fn subsequence<T: Clone>(&mut self, items: &[T], percent: u64) -> Vec<T> {
-        items
-            .iter()
-            .filter(|_| self.chance(percent))
-            .cloned()
-            .collect()
     }
 }
 

@@ -123,8 +123,9 @@ fn run(cli: &Cli) -> Result<ExitCode, Usage> {
     let live = match &cli.file {
         Some(path) => {
             let bytes = read(path)?;
-            let doc = kubepatch::decode::yaml(&bytes).map_err(|e| Usage(format!("{path}: {e}")))?;
-            Some(doc.value)
+            let doc =
+                kubepatch::read_document(&bytes).map_err(|e| Usage(format!("{path}: {e}")))?;
+            Some(doc)
         }
         None => None,
     };

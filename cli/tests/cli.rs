@@ -17,6 +17,7 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::{Value, json};
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 use common::kubectl_available;
 
@@ -259,9 +260,7 @@ fn yaml_output() {
     );
     assert!(text.contains("kind: Pod"), "{text}");
     assert!(text.contains("nodeName: n1"), "{text}");
-    let parsed = kubepatch::decode::yaml(text.as_bytes())
-        .expect("stdout is YAML")
-        .value;
+    let parsed = kubepatch::read_document(text.as_bytes()).expect("stdout is YAML");
     assert_eq!(parsed, as_json);
 }
 
@@ -375,6 +374,38 @@ fn usage_errors_exit_2() {
         ],
         None,
     ));
+}
+
+/// A live object that does not parse is a usage error too: exit 2, nothing
+/// on stdout, and one line on stderr naming the file (`-` for stdin) with the
+/// reader's message, which is the message of `kubepatch::read_document`.
+#[test]
+fn an_object_that_does_not_parse_is_a_usage_error() {
+    let tmp = TempDir::new();
+    let unreadable = [
+        ("bracket.yaml", "a: [1, 2\n"),
+        ("nested.yaml", "a: b: c\n"),
+        ("truncated.json", r#"{"a":"#),
+    ];
+    for (name, text) in unreadable {
+        let file = tmp.file(name, text);
+        let out = run(&["-f", path(&file), "-p", "{}"], None);
+        usage_error(&out);
+        let err = kubepatch::read_document(text.as_bytes()).expect_err("does not parse");
+        assert_eq!(err.code(), 400);
+        assert_eq!(
+            stderr(&out),
+            format!("kubepatch: {}: {err}\n", path(&file)),
+            "{}",
+            describe(&out)
+        );
+    }
+    let out = run(&["-f", "-", "-p", "{}"], Some("a: [1, 2\n"));
+    usage_error(&out);
+    assert_eq!(
+        stderr(&out),
+        "kubepatch: -: unclosed bracket '[' at line 1, column 4\n"
+    );
 }
 
 #[test]
@@ -495,41 +526,10 @@ fn strategic_on_endpoints_with_and_without_the_openapi_schema() {
     }
 }
 
-const WIDGET_CRD: &str = r#"apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: widgets.example.com
-spec:
-  group: example.com
-  scope: Namespaced
-  names:
-    kind: Widget
-    listKind: WidgetList
-    plural: widgets
-    singular: widget
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec:
-            type: object
-            properties:
-              size:
-                type: integer
-              tags:
-                type: array
-                items:
-                  type: string
-"#;
-
 #[test]
 fn a_crd_schema_refuses_strategic_merge() {
     let tmp = TempDir::new();
-    let crd = tmp.file("widget-crd.yaml", WIDGET_CRD);
+    let crd = common::testdata().join(common::WIDGETS_CRD);
     let widget = json!({"apiVersion": "example.com/v1", "kind": "Widget",
                         "metadata": {"name": "w1", "namespace": "default"},
                         "spec": {"size": 1, "tags": ["a"]}});
