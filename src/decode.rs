@@ -4,17 +4,6 @@
 //! Both readers build a `serde_json::Value` and, on the way, note every
 //! duplicate key (the last one wins, as in Go's decoders) so that
 //! `fieldValidation` can warn about them or refuse them.
-//!
-//! ```
-//! use kubepatch::decode::{json, yaml};
-//!
-//! let doc = json(br#"{"a": 1, "a": 2}"#).unwrap();
-//! assert_eq!(doc.value, serde_json::json!({"a": 2}));
-//! assert_eq!(doc.duplicates, vec!["a".to_string()]);
-//!
-//! let doc = yaml(b"mode: 0644\nenabled: on\n").unwrap();
-//! assert_eq!(doc.value, serde_json::json!({"mode": 420, "enabled": true}));
-//! ```
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
@@ -34,11 +23,6 @@ pub struct Decoded {
 }
 
 /// Refuse a body over [`MAX_BODY_BYTES`] with kube-apiserver's 413.
-///
-/// ```
-/// let big = vec![b' '; kubepatch::decode::MAX_BODY_BYTES + 1];
-/// assert_eq!(kubepatch::decode::check_size(&big).unwrap_err().code(), 413);
-/// ```
 pub fn check_size(body: &[u8]) -> Result<(), Error> {
     if body.len() > MAX_BODY_BYTES {
         return Err(Error::TooLarge {
@@ -48,15 +32,7 @@ pub fn check_size(body: &[u8]) -> Result<(), Error> {
     Ok(())
 }
 
-// re-export for managed/request until their restructure merges
-pub(crate) use crate::go::json_kind;
-
 /// Parse JSON, noting duplicate keys. The error is serde_json's, with line and column.
-///
-/// ```
-/// let err = kubepatch::decode::json(b"{\"a\":").unwrap_err();
-/// assert!(err.to_string().contains("line 1 column 5"));
-/// ```
 pub fn json(bytes: &[u8]) -> Result<Decoded, serde_json::Error> {
     let tracked: Tracked = serde_json::from_slice(bytes)?;
     Ok(tracked.into_decoded())
@@ -76,13 +52,6 @@ pub fn looks_like_json(bytes: &[u8]) -> bool {
 /// `on`/`off`/`y`/`n` are booleans, `0644` is octal; non-string keys become
 /// strings as sigs.k8s.io/yaml converts them. A body that looks like JSON
 /// takes the JSON parser first.
-///
-/// ```
-/// let doc = kubepatch::decode::yaml(b"{\"apiVersion\": \"v1\"}").unwrap();
-/// assert_eq!(doc.value["apiVersion"], "v1");
-/// let doc = kubepatch::decode::yaml(b"a: yes\nb: 'yes'\n").unwrap();
-/// assert_eq!(doc.value, serde_json::json!({"a": true, "b": "yes"}));
-/// ```
 pub fn yaml(bytes: &[u8]) -> Result<Decoded, String> {
     if looks_like_json(bytes)
         && let Ok(doc) = json(bytes)
@@ -321,5 +290,41 @@ mod tests {
     fn json_in_yaml_clothing() {
         let doc = yaml(br#"  {"kind": "Endpoints", "x": [1, 2.5]}"#).unwrap();
         assert_eq!(doc.value, j!({"kind": "Endpoints", "x": [1, 2.5]}));
+    }
+}
+
+/// The examples that documented this module, as unit tests.
+#[cfg(test)]
+mod examples {
+    #[test]
+    fn example_1() {
+        use crate::decode::{json, yaml};
+
+        let doc = json(br#"{"a": 1, "a": 2}"#).unwrap();
+        assert_eq!(doc.value, serde_json::json!({"a": 2}));
+        assert_eq!(doc.duplicates, vec!["a".to_string()]);
+
+        let doc = yaml(b"mode: 0644\nenabled: on\n").unwrap();
+        assert_eq!(doc.value, serde_json::json!({"mode": 420, "enabled": true}));
+    }
+
+    #[test]
+    fn example_2() {
+        let big = vec![b' '; crate::decode::MAX_BODY_BYTES + 1];
+        assert_eq!(crate::decode::check_size(&big).unwrap_err().code(), 413);
+    }
+
+    #[test]
+    fn example_3() {
+        let err = crate::decode::json(b"{\"a\":").unwrap_err();
+        assert!(err.to_string().contains("line 1 column 5"));
+    }
+
+    #[test]
+    fn example_4() {
+        let doc = crate::decode::yaml(b"{\"apiVersion\": \"v1\"}").unwrap();
+        assert_eq!(doc.value["apiVersion"], "v1");
+        let doc = crate::decode::yaml(b"a: yes\nb: 'yes'\n").unwrap();
+        assert_eq!(doc.value, serde_json::json!({"a": true, "b": "yes"}));
     }
 }

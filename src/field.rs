@@ -3,24 +3,9 @@
 //! A [`FieldError`] is one problem with one field; a list of them becomes a
 //! 422 `Invalid` [`Error`] whose message and `details.causes` read exactly as
 //! kube-apiserver's `NewInvalid` writes them.
-//!
-//! ```
-//! use kubepatch::field::{invalid, FieldError};
-//!
-//! let err = invalid("PatchOptions", "meta.k8s.io", "", vec![
-//!     FieldError::required("fieldManager", "is required for apply patch"),
-//! ]);
-//! assert_eq!(
-//!     err.to_string(),
-//!     r#"PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch"#
-//! );
-//! ```
 
 use crate::error::{Error, StatusCause, StatusDetails, cause};
 use crate::go;
-
-// re-export for managed/request until their restructure merges
-pub(crate) use crate::go::{go_quote, is_go_printable};
 
 /// One field error: the field's path, what kind of problem, and the detail.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,5 +145,28 @@ mod tests {
             "PatchOptions.meta.k8s.io \"\" is invalid: [force: Forbidden: may not be specified for non-apply patch, fieldManager: Too long: may not be more than 128 bytes]"
         );
         assert_eq!(err.code(), 422);
+    }
+}
+
+/// The examples that documented this module, as unit tests.
+#[cfg(test)]
+mod examples {
+    #[test]
+    fn example_1() {
+        use crate::field::{FieldError, invalid};
+
+        let err = invalid(
+            "PatchOptions",
+            "meta.k8s.io",
+            "",
+            vec![FieldError::required(
+                "fieldManager",
+                "is required for apply patch",
+            )],
+        );
+        assert_eq!(
+            err.to_string(),
+            r#"PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch"#
+        );
     }
 }

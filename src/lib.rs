@@ -1,19 +1,37 @@
 //! # kubepatch
 //!
 //! What a Kubernetes API server does with a `PATCH` request: given the live
-//! object, the request's `Content-Type`, its body and its query parameters,
-//! return the new object or a Kubernetes-shaped error.
+//! object, the request's `Content-Type`, its body and its query parameters
+//! (`fieldManager`, `force`, `dryRun`, `fieldValidation`), return the new
+//! object or a Kubernetes-shaped error.
 //!
 //! | Content-Type | strategy | module |
 //! |---|---|---|
 //! | `application/json-patch+json` | JSON Patch, RFC 6902 | [`json_patch`] |
 //! | `application/merge-patch+json` | JSON Merge Patch, RFC 7386 | [`merge_patch`] |
-//! | `application/strategic-merge-patch+json` | strategic merge patch | (next) |
-//! | `application/apply-patch+yaml` | server-side apply | (next) |
+//! | `application/strategic-merge-patch+json` | strategic merge patch | [`strategic`] |
+//! | `application/apply-patch+yaml` | server-side apply | [`managed`] |
 //!
-//! A request travels: [`content_type`] → [`params`] (checks) → [`decode`]
-//! (body) → the strategy → [`object`] (identity and system fields) →
-//! [`Outcome`], or an [`Error`] that renders as a `metav1.Status`.
+//! Anything else is `415 Unsupported Media Type`.
+//!
+//! ## How a request travels
+//!
+//! [`PatchRequest::run`] is the one entry point; it does no I/O.
+//! 1. [`content_type`]: the media type names the strategy ([`PatchType`]), or 415.
+//! 2. [`params`]: the query parameters are checked ([`PatchParams`]), 400/422.
+//! 3. The body is decoded (JSON, or YAML as kube-apiserver reads it) and
+//!    checked under `fieldValidation`; the [`clock`] is read once.
+//! 4. The strategy: [`json_patch`], [`merge_patch`], [`strategic`] (which
+//!    walks the value with its [`schema`]), or apply in [`managed`].
+//! 5. [`managed`] records who owns which fields in `metadata.managedFields`
+//!    ([`fieldpath`] sets); an apply finds its conflicts (409) here.
+//! 6. [`object`]: name, namespace, uid and system fields as upstream keeps
+//!    them; the [`Outcome`] (200/201, warnings), or an [`Error`] that renders
+//!    as a `metav1.Status`.
+//!
+//! Strategic merge and apply walk a value with its schema through one
+//! crate-private cursor and identify list elements by one rule; what each
+//! reads differently from the other is a short, named list beside its code.
 //!
 //! ```
 //! use kubepatch::{PatchParams, PatchRequest};
@@ -34,13 +52,13 @@
 //! assert_eq!(err.to_status().code, 415);
 //! ```
 
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 pub mod clock;
 pub mod content_type;
-pub mod decode;
+mod decode;
 pub mod error;
-pub mod field;
+mod field;
 pub mod fieldpath;
 mod go;
 pub mod json_patch;
@@ -52,10 +70,15 @@ pub mod params;
 pub mod request;
 pub mod schema;
 pub mod strategic;
-pub mod validation;
+mod validation;
+
+// Strategic merge and apply identify list elements alike (a test).
+#[cfg(test)]
+mod identity_agreement;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use content_type::PatchType;
+pub use decode::MAX_BODY_BYTES;
 pub use error::{Error, Status, StatusCause, StatusDetails};
 pub use mode::Mode;
 pub use params::{FieldValidation, PatchParams};

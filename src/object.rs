@@ -253,7 +253,7 @@ fn decodes_as_kind(result: &mut Value, live: &Value) -> Result<(), Error> {
 /// Namespace, then name, of the result against the URL: an empty namespace
 /// is filled in, another one is refused (400); the name must be present and
 /// equal the URL's (400).
-pub fn check_identity(result: &mut Value, target: &Target) -> Result<(), Error> {
+pub(crate) fn check_identity(result: &mut Value, target: &Target) -> Result<(), Error> {
     let meta = metadata_mut(result)?;
     if let Some(ns) = &target.namespace {
         match meta.get("namespace").and_then(Value::as_str) {

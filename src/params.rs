@@ -230,8 +230,10 @@ mod tests {
     #[test]
     fn upstream_messages() {
         let prefix = "PatchOptions.meta.k8s.io \"\" is invalid: ";
-        let mut pp = PatchParams::default();
-        pp.force = Some(false);
+        let pp = PatchParams {
+            force: Some(false),
+            ..PatchParams::default()
+        };
         assert_eq!(
             message(&pp, PatchType::Json),
             format!("{prefix}force: Forbidden: may not be specified for non-apply patch")

@@ -31,7 +31,6 @@ use crate::clock::{Clock, SystemClock};
 use crate::content_type::PatchType;
 use crate::decode::{self, Decoded};
 use crate::error::Error;
-use crate::field;
 use crate::managed::{self, Applier, Updater};
 use crate::mode::Mode;
 use crate::object::{self, Target};
@@ -203,7 +202,7 @@ impl<'a> PatchRequest<'a> {
             .next()
             .unwrap_or("");
         let mut out = String::new();
-        for c in product.chars().filter(|c| field::is_go_printable(*c)) {
+        for c in product.chars().filter(|c| crate::go::is_go_printable(*c)) {
             if out.len() + c.len_utf8() > crate::params::FIELD_MANAGER_MAX_LENGTH {
                 break;
             }

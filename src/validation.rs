@@ -9,18 +9,6 @@
 //! of it. A strategic merge body must be an object whatever the directive.
 //! An apply's YAML body is decoded strictly too: its duplicate keys are
 //! warnings under `Warn` and a 400 under `Strict` ([`apply_duplicates`]).
-//!
-//! ```
-//! use kubepatch::{FieldValidation, PatchType};
-//! use kubepatch::validation::precheck;
-//! use serde_json::json;
-//!
-//! let found = precheck(PatchType::Json, &json!([{"op": "add", "path": "/a", "value": 1, "foo": 2}]),
-//!     &[], FieldValidation::Warn).unwrap();
-//! assert_eq!(found, vec![r#"json patch unknown field "[0].foo""#.to_string()]);
-//! let err = precheck(PatchType::Merge, &json!([1]), &[], FieldValidation::Warn).unwrap_err();
-//! assert_eq!(err.to_string(), "error decoding patch: json: cannot unmarshal array into Go value of type map[string]interface {}");
-//! ```
 
 use serde_json::Value;
 
@@ -129,19 +117,6 @@ pub fn report(
 /// Apply's strict YAML decode: each duplicate key of the applied
 /// configuration (`duplicates`, their paths) is a warning under `Warn`, and
 /// any is a 400 under `Strict`; `Ignore` reports nothing.
-///
-/// ```
-/// use kubepatch::FieldValidation;
-/// use kubepatch::validation::apply_duplicates;
-///
-/// let found = vec!["metadata.name".to_string()];
-/// let warnings = apply_duplicates(&found, FieldValidation::Warn).unwrap();
-/// assert_eq!(warnings, [r#"yaml: unmarshal errors: key "metadata.name" already set in map"#]);
-/// assert!(apply_duplicates(&found, FieldValidation::Ignore).unwrap().is_empty());
-/// let err = apply_duplicates(&found, FieldValidation::Strict).unwrap_err();
-/// assert_eq!(err.code(), 400);
-/// assert_eq!(err.to_string(), r#"error strict decoding YAML: yaml: unmarshal errors: key "metadata.name" already set in map"#);
-/// ```
 pub fn apply_duplicates(
     duplicates: &[String],
     directive: FieldValidation,
@@ -151,7 +126,7 @@ pub fn apply_duplicates(
         .map(|d| {
             format!(
                 "yaml: unmarshal errors: key {} already set in map",
-                field::go_quote(d)
+                go::go_quote(d)
             )
         })
         .collect();
@@ -170,4 +145,56 @@ fn not_a_map(body: &Value) -> String {
         "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
         go::json_kind(body)
     )
+}
+
+/// The examples that documented this module, as unit tests.
+#[cfg(test)]
+mod examples {
+    #[test]
+    fn example_1() {
+        use crate::validation::precheck;
+        use crate::{FieldValidation, PatchType};
+        use serde_json::json;
+
+        let found = precheck(
+            PatchType::Json,
+            &json!([{"op": "add", "path": "/a", "value": 1, "foo": 2}]),
+            &[],
+            FieldValidation::Warn,
+        )
+        .unwrap();
+        assert_eq!(
+            found,
+            vec![r#"json patch unknown field "[0].foo""#.to_string()]
+        );
+        let err = precheck(PatchType::Merge, &json!([1]), &[], FieldValidation::Warn).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "error decoding patch: json: cannot unmarshal array into Go value of type map[string]interface {}"
+        );
+    }
+
+    #[test]
+    fn example_2() {
+        use crate::FieldValidation;
+        use crate::validation::apply_duplicates;
+
+        let found = vec!["metadata.name".to_string()];
+        let warnings = apply_duplicates(&found, FieldValidation::Warn).unwrap();
+        assert_eq!(
+            warnings,
+            [r#"yaml: unmarshal errors: key "metadata.name" already set in map"#]
+        );
+        assert!(
+            apply_duplicates(&found, FieldValidation::Ignore)
+                .unwrap()
+                .is_empty()
+        );
+        let err = apply_duplicates(&found, FieldValidation::Strict).unwrap_err();
+        assert_eq!(err.code(), 400);
+        assert_eq!(
+            err.to_string(),
+            r#"error strict decoding YAML: yaml: unmarshal errors: key "metadata.name" already set in map"#
+        );
+    }
 }

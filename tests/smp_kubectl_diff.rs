@@ -54,6 +54,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use kubepatch::schema::{NodeId, Schema};
+use kubepatch::strategic::{lookup_list, lookup_struct};
 use serde_json::{Map, Value, json};
 
 mod common;
@@ -1110,12 +1111,12 @@ fn list_where_struct_expected(schema: &Schema, object: &Value, patch: &Value) ->
             if key.starts_with('$') {
                 return false;
             }
-            let Ok(field) = schema.lookup_struct(node, key) else {
+            let Ok(field) = lookup_struct(schema, node, key) else {
                 return false;
             };
             match value {
                 Value::Array(items) => {
-                    let Ok(element) = schema.lookup_list(node, key) else {
+                    let Ok(element) = lookup_list(schema, node, key) else {
                         return false;
                     };
                     if schema.list_node(field.node).is_some() {

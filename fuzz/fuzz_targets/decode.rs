@@ -1,26 +1,28 @@
-//! The body readers on arbitrary bytes: `kubepatch::decode::json` and
-//! `decode::yaml` (and `check_size`, `looks_like_json`). Checked: no panic,
-//! no hang or blow-up (libFuzzer's timeout and RSS limits), and a body that
-//! looks like JSON and parses as JSON reads the same through `yaml`.
+//! The body readers on arbitrary bytes, through the public API: the YAML
+//! and JSON reader of `kubepatch::read_document`, and the JSON reader of a
+//! merge-patch request body. Checked: no panic, no hang or blow-up
+//! (libFuzzer's timeout and RSS limits), and a body serde_json reads as a
+//! JSON object or array reads as the same value through `read_document`.
 
 #![no_main]
 
-use kubepatch::decode;
+use kubepatch::PatchRequest;
 use libfuzzer_sys::fuzz_target;
+use serde_json::{Value, json};
 
 fuzz_target!(|data: &[u8]| {
-    let _ = decode::check_size(data);
-    let json = decode::json(data);
-    if let Err(e) = &json {
-        let _ = e.to_string();
+    let document = kubepatch::read_document(data);
+    if let Ok(v) = &document {
+        serde_json::to_vec(v).expect("a decoded document serializes");
     }
-    let yaml = decode::yaml(data);
-    if let (Ok(j), Ok(y)) = (&json, &yaml)
-        && decode::looks_like_json(data)
-    {
-        assert_eq!(j, y, "a JSON body reads differently as YAML");
+    let plain: Result<Value, _> = serde_json::from_slice(data);
+    // Both keep the last of duplicate keys.
+    if let (Ok(p @ (Value::Object(_) | Value::Array(_))), Ok(d)) = (&plain, &document) {
+        assert_eq!(p, d, "a JSON body reads differently through read_document");
     }
-    if let Ok(y) = &yaml {
-        serde_json::to_vec(&y.value).expect("a decoded document serializes");
-    }
+    let live = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}});
+    let _ = PatchRequest::new("application/merge-patch+json", data)
+        .live(&live)
+        .run();
 });
+

@@ -19,6 +19,7 @@
 //! ```
 
 mod kube;
+mod pointer;
 mod rfc;
 
 use serde_json::Value;

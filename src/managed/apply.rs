@@ -7,10 +7,10 @@ use super::entries::{Entry, Identity, Managers, stamp};
 use super::object::{normalize, root_of, split, strip, with_managers, zero_object};
 use super::prune::prune;
 use super::typed::{SchemaError, Typed};
-use super::wording::{gvk, object_ref};
 use super::{Applied, Applier, conflicts};
 use crate::error::Error;
 use crate::fieldpath::Set;
+use crate::go::{gvk, object_ref};
 use crate::schema::NodeId;
 
 /// Server-side apply of `config` by `applier.manager` to `live` (`None`: the
@@ -79,7 +79,7 @@ fn check(live: Option<&Value>, mut config: Value) -> Result<Value, Error> {
     let Value::Object(ref config_map) = config else {
         return Err(Error::bad_request(format!(
             "error decoding patch: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-            crate::decode::json_kind(&config)
+            crate::go::json_kind(&config)
         )));
     };
     if let Some(live) = live {

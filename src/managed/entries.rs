@@ -86,9 +86,9 @@ impl Identity {
     /// How conflict messages name the manager: `"ctrl"`, `"kubectl-edit" using v1`,
     /// `"w" with subresource "status" using example.com/v1`.
     pub fn describe(&self) -> String {
-        let mut out = crate::field::go_quote(&self.manager);
+        let mut out = crate::go::go_quote(&self.manager);
         if let Some(s) = &self.subresource {
-            out.push_str(&format!(" with subresource {}", crate::field::go_quote(s)));
+            out.push_str(&format!(" with subresource {}", crate::go::go_quote(s)));
         }
         if let (Operation::Update, Some(v)) = (self.operation, &self.api_version) {
             out.push_str(&format!(" using {v}"));

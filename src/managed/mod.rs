@@ -11,8 +11,9 @@
 //! as a value ([`Applier::now`], [`Updater::now`]), so every entry one
 //! request writes carries the same time. The code follows upstream's split:
 //! the apply updater runs its steps (request checks, `before-first-apply`,
-//! merge, prune, conflicts, recording the entry) over the [`typed`]
-//! operations; Update tracking records the other writes.
+//! merge, prune, conflicts, recording the entry) over the typed operations
+//! (to field set, compare, merge, remove); Update tracking records the
+//! other writes.
 //!
 //! ```
 //! use kubepatch::managed::{apply, Applier};
@@ -42,16 +43,14 @@ mod conflicts;
 mod entries;
 mod object;
 mod prune;
-pub mod typed;
+pub(crate) mod typed;
 mod update;
-mod wording;
 
 use serde_json::Value;
 
 use crate::schema::Schema;
 
 pub use apply::apply;
-pub use entries::{Entry, Identity, Managers, Operation};
 pub use object::normalize;
 pub use update::{track_update, update};
 

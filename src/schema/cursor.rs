@@ -69,11 +69,6 @@ impl<'s> Cursor<'s> {
         Cursor::new(self.schema, id)
     }
 
-    /// The schema walked.
-    pub(crate) fn schema(self) -> &'s Schema {
-        self.schema
-    }
-
     /// The node's id (never a pointer).
     pub(crate) fn id(self) -> NodeId {
         self.id

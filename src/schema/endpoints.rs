@@ -14,9 +14,10 @@
 //!
 //! ```
 //! use kubepatch::schema::{MergeKey, Schema};
+//! use kubepatch::strategic::lookup_list;
 //! let s = Schema::endpoints();
 //! let root = s.root_for("v1", "Endpoints").unwrap();
-//! let subsets = s.lookup_list(root, "subsets").unwrap();
+//! let subsets = lookup_list(&s, root, "subsets").unwrap();
 //! assert_eq!(subsets.field.unwrap().merge_key, Some(MergeKey::ChildSet("ports".into())));
 //! ```
 

@@ -157,8 +157,14 @@ mod tests {
         assert_eq!(
             members,
             vec![
-                SetMember::Key(Key::Fields(vec![("port", &json!(80)), ("name", &json!(""))])),
-                SetMember::Key(Key::Fields(vec![("port", &json!(53)), ("name", &json!("dns"))])),
+                SetMember::Key(Key::Fields(vec![
+                    ("port", &json!(80)),
+                    ("name", &json!(""))
+                ])),
+                SetMember::Key(Key::Fields(vec![
+                    ("port", &json!(53)),
+                    ("name", &json!("dns"))
+                ])),
             ]
         );
     }

@@ -13,14 +13,23 @@
 //! * Lists and maps carry their server-side-apply relationship: a list is
 //!   atomic, a set, or a map keyed by [`MergeKey`]; a map is granular or atomic.
 //!
+//!
+//! Both strategies walk a value together with its schema through one crate
+//! cursor (`cursor`: members, list items, pointers) and identify list
+//! elements by one rule (`identity`); what each strategy reads differently
+//! is a short, named list beside its own code.
+//!
 //! ```
-//! use kubepatch::schema::{Schema, Lookup};
+//! use kubepatch::schema::{ListType, MergeKey, Node, Schema};
 //!
 //! let schema = Schema::endpoints();
 //! let root = schema.root_for("v1", "Endpoints").unwrap();
-//! let Lookup { node, field } = schema.lookup_list(root, "subsets").unwrap();
-//! assert!(field.unwrap().strategy.is_merge());
-//! assert!(schema.node(node).is_struct());
+//! let Node::Struct(endpoints) = schema.node(root) else { panic!("a struct") };
+//! let subsets = &endpoints.fields["subsets"];
+//! assert!(subsets.strategy.is_merge());
+//! let list = schema.list_node(subsets.node).unwrap();
+//! assert_eq!(list.list_type, ListType::Map(MergeKey::ChildSet("ports".into())));
+//! assert!(schema.node(list.items).is_struct());
 //! ```
 
 pub(crate) mod cursor;
@@ -223,62 +232,10 @@ impl MergeKey {
     }
 }
 
-/// The result of a lookup: the child's node and, for a struct field, its metadata.
-#[derive(Debug, Clone, Copy)]
-pub struct Lookup<'s> {
-    /// The node of the child (for a list lookup: of its elements).
-    pub node: NodeId,
-    /// The field's metadata, if the child is a declared field.
-    pub field: Option<&'s Field>,
-}
-
-/// Why a lookup failed (upstream's metadata errors).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LookupError {
-    /// The struct has no such field.
-    UnknownField(String),
-    /// An object lookup inside something that is not a struct.
-    NotStruct(&'static str),
-    /// A list lookup on a field that is not a list.
-    NotList,
-    /// A list whose elements are lists.
-    SliceOfSlice,
-}
-
-impl std::fmt::Display for LookupError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            LookupError::UnknownField(k) => write!(
-                f,
-                "unable to find api field in struct for the json field {k:?}"
-            ),
-            LookupError::NotStruct(kind) => {
-                write!(
-                    f,
-                    "merging an object in json but data type is not struct, instead is: {kind}"
-                )
-            }
-            LookupError::NotList => f.write_str("expected slice or array type, but got: struct"),
-            LookupError::SliceOfSlice => f.write_str("unexpected slice of slice"),
-        }
-    }
-}
-
 impl Node {
     /// Whether this is a struct.
     pub fn is_struct(&self) -> bool {
         matches!(self, Node::Struct(_))
-    }
-
-    fn kind_name(&self) -> &'static str {
-        match self {
-            Node::Struct(_) => "struct",
-            Node::Map { .. } => "map",
-            Node::List(_) => "slice",
-            Node::Scalar => "string",
-            Node::Pointer(_) => "ptr",
-            Node::Untyped => "interface",
-        }
     }
 }
 
@@ -365,100 +322,7 @@ impl Schema {
         id
     }
 
-    /// Object lookup of `key` under `parent` (upstream `LookupPatchMetadataForStruct`).
-    ///
-    /// ```
-    /// use kubepatch::schema::{Schema, LookupError};
-    /// let s = Schema::endpoints();
-    /// let root = s.root_for("v1", "Endpoints").unwrap();
-    /// let meta = s.lookup_struct(root, "metadata").unwrap();
-    /// assert!(s.node(meta.node).is_struct());
-    /// ```
-    pub fn lookup_struct(&self, parent: NodeId, key: &str) -> Result<Lookup<'_>, LookupError> {
-        let id = self.deref(parent);
-        match &self.nodes[id] {
-            Node::Untyped => Ok(Lookup {
-                node: id,
-                field: None,
-            }),
-            Node::Struct(s) => self.struct_field(s, key),
-            other => Err(LookupError::NotStruct(other.kind_name())),
-        }
-    }
-
-    fn struct_field<'s>(&'s self, s: &'s StructNode, key: &str) -> Result<Lookup<'s>, LookupError> {
-        if let Some(f) = s.fields.get(key) {
-            return Ok(Lookup {
-                node: f.node,
-                field: Some(f),
-            });
-        }
-        if let Some(extra) = s.extra {
-            return Ok(Lookup {
-                node: extra,
-                field: None,
-            });
-        }
-        // Go's JSON rules: an exact match first, then a case-insensitive one.
-        let mut folded: Vec<(&String, &Field)> = s
-            .fields
-            .iter()
-            .filter(|(name, _)| name.eq_ignore_ascii_case(key))
-            .collect();
-        folded.sort_by(|a, b| a.0.cmp(b.0));
-        if let Some((_, f)) = folded.first() {
-            return Ok(Lookup {
-                node: f.node,
-                field: Some(f),
-            });
-        }
-        match s.unknown {
-            Unknown::Error => Err(LookupError::UnknownField(key.to_string())),
-            Unknown::Untyped => Ok(Lookup {
-                node: UNTYPED,
-                field: None,
-            }),
-        }
-    }
-
-    /// List lookup of `key` under `parent` (upstream `LookupPatchMetadataForSlice`):
-    /// the node of the list's *elements*.
-    pub fn lookup_list(&self, parent: NodeId, key: &str) -> Result<Lookup<'_>, LookupError> {
-        let id = self.deref(parent);
-        let found = match &self.nodes[id] {
-            Node::Untyped => {
-                return Ok(Lookup {
-                    node: id,
-                    field: None,
-                });
-            }
-            Node::Struct(s) => self.struct_field(s, key)?,
-            Node::Map { .. } | Node::Scalar | Node::List(_) | Node::Pointer(_) => {
-                return Err(LookupError::NotList);
-            }
-        };
-        let element = match &self.nodes[found.node] {
-            Node::Untyped => found.node,
-            Node::List(list) => {
-                if matches!(self.nodes[self.deref(list.items)], Node::List(_)) {
-                    return Err(LookupError::SliceOfSlice);
-                }
-                list.items
-            }
-            Node::Pointer(to) => match &self.nodes[self.deref(*to)] {
-                Node::List(list) => list.items,
-                _ => *to,
-            },
-            _ => return Err(LookupError::NotList),
-        };
-        Ok(Lookup {
-            node: element,
-            field: found.field,
-        })
-    }
-
-    /// The node of a list field itself (not its elements), if `key` names a
-    /// list under `parent`; for server-side apply.
+    /// The list node `list` is (through pointers), if it is a list.
     pub fn list_node(&self, list: NodeId) -> Option<&ListNode> {
         match &self.nodes[self.deref(list)] {
             Node::List(l) => Some(l),

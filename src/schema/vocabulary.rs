@@ -3,6 +3,7 @@
 //!
 //! ```
 //! use kubepatch::schema::vocabulary;
+//! use kubepatch::strategic::lookup_list;
 //! use serde_json::json;
 //!
 //! let schemas = json!({"item": {"type": "struct", "fields": {
@@ -11,7 +12,7 @@
 //! }}});
 //! let schema = vocabulary::struct_tags(&schemas, "item").unwrap();
 //! let root = schema.root_for("", "").unwrap();
-//! assert!(schema.lookup_list(root, "list").unwrap().field.unwrap().strategy.is_merge());
+//! assert!(lookup_list(&schema, root, "list").unwrap().field.unwrap().strategy.is_merge());
 //! ```
 
 use std::collections::HashMap;
@@ -165,6 +166,7 @@ use super::KeyField;
 ///
 /// ```
 /// use kubepatch::schema::{vocabulary, ListType, MergeKey, Node};
+/// use kubepatch::strategic::lookup_struct;
 /// use serde_json::json;
 ///
 /// let schema = vocabulary::ssa(&json!({
@@ -185,7 +187,7 @@ use super::KeyField;
 /// })).unwrap();
 /// assert!(!schema.omit_empty);
 /// let root = schema.root_for("example.com/v1", "Widget").unwrap();
-/// let ports = schema.lookup_struct(root, "ports").unwrap();
+/// let ports = lookup_struct(&schema, root, "ports").unwrap();
 /// let field = ports.field.unwrap();
 /// assert!(field.strategy.is_merge());
 /// let Some(ListType::Map(MergeKey::Fields(keys))) =
@@ -195,7 +197,7 @@ use super::KeyField;
 /// };
 /// assert_eq!(keys[1].name, "protocol");
 /// assert_eq!(keys[1].default, Some(json!("TCP")));
-/// let labels = schema.lookup_struct(root, "labels").unwrap();
+/// let labels = lookup_struct(&schema, root, "labels").unwrap();
 /// assert!(matches!(schema.node(labels.node), Node::Map { atomic: true, .. }));
 /// assert!(vocabulary::ssa(&json!({"root": "Nope", "types": {}})).is_err());
 /// ```

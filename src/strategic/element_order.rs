@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use super::ident::{self, Ident};
 use super::lists::Trace;
+use super::lookup::lookup_list;
 use super::maps::remove_directives;
 use super::{Merger, PATCH, SET_ORDER, SmpError, SmpErrorKind, order};
 use crate::go::{go_format, go_type};
@@ -69,10 +70,7 @@ impl Merger<'_> {
         order: Vec<Value>,
         node: NodeId,
     ) -> Result<(), SmpError> {
-        let found = self
-            .schema
-            .lookup_list(node, field)
-            .map_err(|e| self.lookup_err(e))?;
+        let found = lookup_list(self.schema, node, field).map_err(|e| self.lookup_err(e))?;
         let strategy = self.strategy_of(found.field)?;
         let key = found.field.and_then(|f| f.merge_key.clone());
         let item = found.node;

@@ -7,6 +7,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::schema::cursor::Cursor;
+use crate::schema::identity::{self, Key, Reading, SetMember};
 use crate::schema::{MergeKey, NodeId, Schema};
 
 /// A hashable identity.
@@ -71,51 +73,53 @@ pub(crate) enum KeyProblem {
     Uncomparable,
 }
 
+/// How strategic merge reads keys where it differs from apply: upstream
+/// looks its merge key up by presence, so an explicit `null` is a key value
+/// and an absent key field is `ErrNoMergeKey`; `$patch` elements of a child
+/// list are instructions, not members of a port set.
+pub(crate) const READING: Reading = Reading {
+    null_is_a_value: true,
+    every_field: true,
+    skip_directives: true,
+};
+
 /// The identity of object `elem` of a list whose elements have node `item`,
-/// under `key`.
+/// under `key`: the shared key rule, read as strategic merge reads it.
 pub(crate) fn of_element(
     elem: &Map<String, Value>,
     key: &MergeKey,
     schema: &Schema,
     item: NodeId,
 ) -> Result<Ident, KeyProblem> {
+    let key = identity::key_of(Cursor::new(schema, item), key, elem, READING)
+        .map_err(|_| KeyProblem::Missing)?;
+    of_key(&key).ok_or(KeyProblem::Uncomparable)
+}
+
+/// A key as a hashable identity: the value of a one-field key, a tuple of
+/// several, the sorted and folded members of a set; `None` where a key value
+/// is an object or a list.
+pub(crate) fn of_key(key: &Key<'_>) -> Option<Ident> {
     match key {
-        MergeKey::Field(name) => {
-            let v = elem.get(name).ok_or(KeyProblem::Missing)?;
-            scalar(v).ok_or(KeyProblem::Uncomparable)
-        }
-        MergeKey::Fields(fields) => {
-            let mut parts = Vec::with_capacity(fields.len());
-            for f in fields {
-                let v = match (elem.get(&f.name), &f.default) {
-                    (Some(v), _) if !v.is_null() => v,
-                    (_, Some(d)) => d,
-                    (Some(v), None) => v,
-                    (None, None) => return Err(KeyProblem::Missing),
-                };
-                parts.push(scalar(v).ok_or(KeyProblem::Uncomparable)?);
-            }
-            Ok(Ident::Tuple(parts))
-        }
-        MergeKey::ChildSet(list) => {
-            let mut members = Vec::new();
-            if let Some(Value::Array(children)) = elem.get(list) {
-                let child = schema.lookup_list(item, list).ok();
-                let child_key = child
-                    .and_then(|c| c.field)
-                    .and_then(|f| f.merge_key.as_ref());
-                for c in children {
-                    let ident = match (c, child_key, child) {
-                        (Value::Object(m), _, _) if m.contains_key("$patch") => continue,
-                        (Value::Object(m), Some(k), Some(l)) => of_element(m, k, schema, l.node)?,
-                        (other, _, _) => scalar(other).ok_or(KeyProblem::Uncomparable)?,
-                    };
-                    members.push(ident);
-                }
-            }
-            members.sort();
-            members.dedup();
-            Ok(Ident::Set(members))
+        Key::Fields(fields) => match fields.as_slice() {
+            [(_, v)] => scalar(v),
+            many => many
+                .iter()
+                .map(|(_, v)| scalar(v))
+                .collect::<Option<_>>()
+                .map(Ident::Tuple),
+        },
+        Key::Set(_, members) => {
+            let mut idents = members
+                .iter()
+                .map(|m| match m {
+                    SetMember::Value(v) => scalar(v),
+                    SetMember::Key(k) => of_key(k),
+                })
+                .collect::<Option<Vec<_>>>()?;
+            idents.sort();
+            idents.dedup();
+            Some(Ident::Set(idents))
         }
     }
 }

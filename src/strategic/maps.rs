@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::ident::class;
+use super::lookup::{lookup_list, lookup_struct};
 use super::{DELETE_FROM, Merger, PATCH, RETAIN_KEYS, SET_ORDER, SmpError, SmpErrorKind};
 use crate::go::go_format;
 use crate::schema::{NodeId, Strategy};
@@ -135,10 +136,8 @@ impl Merger<'_> {
         self.path.push(key.clone());
         let result = match (current, value) {
             (Value::Object(cur), Value::Object(p)) => {
-                let found = self
-                    .schema
-                    .lookup_struct(node, &key)
-                    .map_err(|e| self.lookup_err(e))?;
+                let found =
+                    lookup_struct(self.schema, node, &key).map_err(|e| self.lookup_err(e))?;
                 if self.strategy_of(found.field)? == Strategy::Replace {
                     *cur = p;
                     Ok(())
@@ -147,10 +146,7 @@ impl Merger<'_> {
                 }
             }
             (Value::Array(cur), Value::Array(p)) => {
-                let found = self
-                    .schema
-                    .lookup_list(node, &key)
-                    .map_err(|e| self.lookup_err(e))?;
+                let found = lookup_list(self.schema, node, &key).map_err(|e| self.lookup_err(e))?;
                 let strategy = self.strategy_of(found.field)?;
                 if strategy.is_merge() || delete_list {
                     let original = std::mem::take(cur);

@@ -20,16 +20,18 @@
 
 mod element_order;
 mod errors;
-mod ident;
+pub(crate) mod ident;
 mod lists;
+mod lookup;
 mod maps;
 mod order;
 
 pub use errors::{SmpError, SmpErrorKind};
+pub use lookup::{Lookup, LookupError, lookup_list, lookup_struct};
 
 use serde_json::{Map, Value};
 
-use crate::schema::{Field, LookupError, Node, NodeId, Schema, Strategy, UNTYPED};
+use crate::schema::{Field, Node, NodeId, Schema, Strategy, UNTYPED};
 
 const PATCH: &str = "$patch";
 const RETAIN_KEYS: &str = "$retainKeys";

@@ -43,7 +43,7 @@ impl Typed<'_> {
         };
         let both_empty = is_empty(l) && is_empty(n);
         match (self.shape(node, l), self.shape(node, n)) {
-            (Shape::Fields(s, extra), Shape::Fields(..)) if !both_empty => {
+            (Shape::Fields(at), Shape::Fields(..)) if !both_empty => {
                 let (Value::Object(lo), Value::Object(no)) = (l, n) else {
                     return;
                 };
@@ -51,10 +51,7 @@ impl Typed<'_> {
                 keys.sort();
                 keys.dedup();
                 for k in keys {
-                    let child = self
-                        .member(s, extra, k, path)
-                        .map(|c| c.0)
-                        .unwrap_or(UNTYPED);
+                    let child = self.member(at, k, path).map(|c| c.0).unwrap_or(UNTYPED);
                     path.push(PathElement::Field(k.clone()));
                     self.compare_at(lo.get(k), no.get(k), child, path, ch);
                     path.pop();

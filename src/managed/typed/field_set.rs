@@ -41,12 +41,12 @@ impl Typed<'_> {
     ) -> Result<(), SchemaError> {
         match self.shape(node, value) {
             Shape::Leaf => {}
-            Shape::Fields(s, extra) => {
+            Shape::Fields(at) => {
                 let Value::Object(obj) = value else {
                     return Ok(());
                 };
                 for (k, v) in obj {
-                    let (child, declared) = match self.member(s, extra, k, path) {
+                    let (child, declared) = match self.member(at, k, path) {
                         Ok(found) => found,
                         Err(_) if lenient => (UNTYPED, false),
                         Err(e) => return Err(e),
@@ -116,13 +116,10 @@ impl Typed<'_> {
         out.insert(path);
         match self.shape(node, value) {
             Shape::Leaf => {}
-            Shape::Fields(s, extra) => {
+            Shape::Fields(at) => {
                 if let Value::Object(obj) = value {
                     for (k, v) in obj {
-                        let child = self
-                            .member(s, extra, k, path)
-                            .map(|c| c.0)
-                            .unwrap_or(UNTYPED);
+                        let child = self.member(at, k, path).map(|c| c.0).unwrap_or(UNTYPED);
                         path.push(PathElement::Field(k.clone()));
                         self.all_paths(v, child, path, out);
                         path.pop();

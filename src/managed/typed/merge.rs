@@ -22,13 +22,13 @@ impl Typed<'_> {
         path: &mut Vec<PathElement>,
     ) -> Result<Value, SchemaError> {
         match (self.shape(node, live), self.shape(node, config)) {
-            (Shape::Fields(s, extra), Shape::Fields(..)) => {
+            (Shape::Fields(at), Shape::Fields(..)) => {
                 let (Value::Object(lo), Value::Object(co)) = (live, config) else {
                     return Ok(config.clone());
                 };
                 let mut out = lo.clone();
                 for (k, cv) in co {
-                    let (child, _) = self.member(s, extra, k, path)?;
+                    let (child, _) = self.member(at, k, path)?;
                     path.push(PathElement::Field(k.clone()));
                     match lo.get(k) {
                         // A null for a separable map keeps the live content.

@@ -7,51 +7,20 @@
 //! This module holds the walker and what every walk shares: how a node
 //! holding a value is treated (its `Shape`), the node of an object member and
 //! the path element of a list item.
-//!
-//! ```
-//! use kubepatch::managed::typed::Typed;
-//! use kubepatch::schema::Schema;
-//! use serde_json::json;
-//!
-//! let schema = Schema::endpoints();
-//! let typed = Typed::new(&schema);
-//! let live = json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "web"}});
-//! let config = json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"labels": {"app": "web"}}});
-//! let root = schema.root_of(&live).unwrap();
-//! let merged = typed.merge(&live, &config, root).unwrap();
-//! assert_eq!(merged["metadata"], json!({"name": "web", "labels": {"app": "web"}}));
-//! let changes = typed.compare(&live, &merged, root);
-//! assert_eq!(changes.added.paths().len(), 2);
-//! ```
 
 mod compare;
 mod field_set;
 mod merge;
 mod remove;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::fieldpath::{PathElement, value_cmp};
-use crate::schema::{ListType, MergeKey, Node, NodeId, Schema, StructNode, UNTYPED, Unknown};
-
-pub use compare::Changes;
+use crate::schema::cursor::{Cursor, Member};
+use crate::schema::identity::{self, Key, MissingKey, Reading, SetMember};
+use crate::schema::{ListType, MergeKey, Node, NodeId, Schema, UNTYPED, Unknown};
 
 /// A value that does not fit the schema (upstream: a typed-conversion error).
-///
-/// ```
-/// use kubepatch::managed::typed::Typed;
-/// use kubepatch::schema::Schema;
-/// use serde_json::json;
-///
-/// fn owned(config: &serde_json::Value) -> Result<usize, Box<dyn std::error::Error>> {
-///     let schema = Schema::endpoints();
-///     let root = schema.root_of(config).ok_or("no such kind")?;
-///     Ok(Typed::new(&schema).field_set(config, root)?.paths().len())
-/// }
-/// let config = json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"finalizers": ["a", "a"]}});
-/// let err = owned(&config).unwrap_err();
-/// assert_eq!(err.to_string(), r#".metadata.finalizers: duplicate entries for key [="a"]"#);
-/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SchemaError {
     /// Where, rendered as upstream renders paths (`.spec.foo`).
@@ -73,13 +42,23 @@ impl std::error::Error for SchemaError {}
 enum Shape<'s> {
     /// A scalar, or an atomic object or list: owned whole.
     Leaf,
-    /// An object whose members are owned separately; `None` is a deduced map.
-    Fields(Option<&'s StructNode>, Option<NodeId>),
+    /// An object whose members are owned separately (a struct, a map, or an
+    /// untyped object), at its node.
+    Fields(Cursor<'s>),
     /// A set of scalars.
     Set(NodeId),
     /// A list of objects identified by a key.
     Keyed(&'s MergeKey, NodeId),
 }
+
+/// How apply reads list-map keys (structured-merge-diff's rules): a key
+/// field set to `null` has no value, a key made of the fields that have a
+/// value will do, and `$patch` is data like any other member.
+pub(crate) const READING: Reading = Reading {
+    null_is_a_value: false,
+    every_field: false,
+    skip_directives: false,
+};
 
 /// The walker: a schema and the node of the object's root.
 pub struct Typed<'s> {
@@ -92,27 +71,17 @@ impl<'s> Typed<'s> {
         Typed { schema }
     }
 
-    fn resolve(&self, mut id: NodeId) -> &'s Node {
-        for _ in 0..=self.schema.len() {
-            match self.schema.node(id) {
-                Node::Pointer(to) => id = *to,
-                other => return other,
-            }
-        }
-        self.schema.node(UNTYPED)
+    fn at(&self, node: NodeId) -> Cursor<'s> {
+        Cursor::new(self.schema, node)
     }
 
     fn shape(&self, node: NodeId, value: &Value) -> Shape<'s> {
-        match (self.resolve(node), value) {
-            (Node::Struct(s), Value::Object(_)) if !s.atomic => Shape::Fields(Some(s), s.extra),
-            (
-                Node::Map {
-                    values,
-                    atomic: false,
-                },
-                Value::Object(_),
-            ) => Shape::Fields(None, Some(*values)),
-            (Node::Untyped, Value::Object(_)) => Shape::Fields(None, None),
+        let at = self.at(node);
+        match (at.node(), value) {
+            (Node::Struct(s), Value::Object(_)) if !s.atomic => Shape::Fields(at),
+            (Node::Map { atomic: false, .. } | Node::Untyped, Value::Object(_)) => {
+                Shape::Fields(at)
+            }
             (Node::List(l), Value::Array(_)) => match &l.list_type {
                 ListType::Atomic => Shape::Leaf,
                 ListType::Set => Shape::Set(l.items),
@@ -122,23 +91,17 @@ impl<'s> Typed<'s> {
         }
     }
 
-    /// The node of member `key` of an object of shape `Fields(s, extra)`, and
-    /// whether it is a declared struct field.
+    /// The node of member `key` of an object at `at`, and whether it is a
+    /// declared struct field; a member the struct refuses is an error.
     fn member(
         &self,
-        s: Option<&StructNode>,
-        extra: Option<NodeId>,
+        at: Cursor<'s>,
         key: &str,
         path: &[PathElement],
     ) -> Result<(NodeId, bool), SchemaError> {
-        if let Some(f) = s.and_then(|s| s.fields.get(key)) {
-            return Ok((f.node, true));
-        }
-        match (s, extra) {
-            (_, Some(values)) => Ok((values, false)),
-            (None, None) => Ok((UNTYPED, false)),
-            (Some(s), None) if s.unknown == Unknown::Untyped => Ok((UNTYPED, false)),
-            (Some(_), None) => {
+        match at.member(key) {
+            Member::Declared(f) => Ok((f.node, true)),
+            Member::Undeclared(Unknown::Error) => {
                 let mut p = path.to_vec();
                 p.push(PathElement::Field(key.to_string()));
                 Err(SchemaError {
@@ -146,6 +109,7 @@ impl<'s> Typed<'s> {
                     message: "field not declared in schema".to_string(),
                 })
             }
+            other => Ok((other.node(), false)),
         }
     }
 
@@ -173,72 +137,10 @@ impl<'s> Typed<'s> {
                         "associative list items must be objects, not {item}"
                     )));
                 };
-                Ok(PathElement::key(
-                    self.key_fields(key, items, obj).map_err(err)?,
-                ))
-            }
-        }
-    }
-
-    fn key_fields(
-        &self,
-        key: &MergeKey,
-        items: NodeId,
-        obj: &Map<String, Value>,
-    ) -> Result<Vec<(String, Value)>, String> {
-        match key {
-            MergeKey::Field(name) => match obj.get(name) {
-                Some(v) => Ok(vec![(name.clone(), v.clone())]),
-                None => Err(format!(
-                    "associative list with keys has an element that omits all key fields [{name:?}]"
-                )),
-            },
-            MergeKey::Fields(fields) => {
-                let mut out = Vec::with_capacity(fields.len());
-                for f in fields {
-                    match (obj.get(&f.name), &f.default) {
-                        (Some(v), _) if !v.is_null() => out.push((f.name.clone(), v.clone())),
-                        (_, Some(d)) => out.push((f.name.clone(), d.clone())),
-                        _ => {}
-                    }
+                match identity::key_of(self.at(items), key, obj, READING) {
+                    Ok(k) => Ok(key_element(&k)),
+                    Err(MissingKey(key)) => Err(err(omitted(key))),
                 }
-                if out.is_empty() {
-                    let names: Vec<String> =
-                        fields.iter().map(|f| format!("{:?}", f.name)).collect();
-                    return Err(format!(
-                        "associative list with keys has an element that omits all key fields [{}] (and doesn't have default values for any key fields)",
-                        names.join(" ")
-                    ));
-                }
-                Ok(out)
-            }
-            MergeKey::ChildSet(list) => {
-                let child = match self.resolve(items) {
-                    Node::Struct(s) => s.fields.get(list).map(|f| f.node),
-                    _ => None,
-                };
-                let child_key = child.and_then(|c| match self.resolve(c) {
-                    Node::List(l) => match &l.list_type {
-                        ListType::Map(k) => Some((k, l.items)),
-                        _ => None,
-                    },
-                    _ => None,
-                });
-                let mut members = Vec::new();
-                if let Some(Value::Array(children)) = obj.get(list) {
-                    for c in children {
-                        let member = match (c, child_key) {
-                            (Value::Object(m), Some((k, ci))) => {
-                                Value::Object(self.key_fields(k, ci, m)?.into_iter().collect())
-                            }
-                            (other, _) => other.clone(),
-                        };
-                        members.push(member);
-                    }
-                }
-                members.sort_by(value_cmp);
-                members.dedup();
-                Ok(vec![(list.clone(), Value::Array(members))])
             }
         }
     }
@@ -254,17 +156,59 @@ impl<'s> Typed<'s> {
 
     /// The node below `node` along one path element.
     fn child_node(&self, node: NodeId, e: &PathElement) -> NodeId {
-        match (self.resolve(node), e) {
-            (Node::Struct(s), PathElement::Field(k)) => s
-                .fields
-                .get(k)
-                .map(|f| f.node)
-                .or(s.extra)
-                .unwrap_or(UNTYPED),
-            (Node::Map { values, .. }, PathElement::Field(_)) => *values,
+        let at = self.at(node);
+        match (at.node(), e) {
             (Node::List(l), _) => l.items,
+            (_, PathElement::Field(k)) => at.member(k).node(),
             _ => UNTYPED,
         }
+    }
+}
+
+/// The `k:` path element of a key: its fields by name; a set identity is
+/// one field, the child list, holding the members' keys sorted and folded.
+pub(crate) fn key_element(key: &Key<'_>) -> PathElement {
+    PathElement::key(key_fields(key))
+}
+
+fn key_fields(key: &Key<'_>) -> Vec<(String, Value)> {
+    match key {
+        Key::Fields(fields) => fields
+            .iter()
+            .map(|(name, v)| (name.to_string(), (*v).clone()))
+            .collect(),
+        Key::Set(list, members) => {
+            let mut values: Vec<Value> = members
+                .iter()
+                .map(|m| match m {
+                    SetMember::Value(v) => (*v).clone(),
+                    SetMember::Key(k) => Value::Object(key_fields(k).into_iter().collect()),
+                })
+                .collect();
+            values.sort_by(value_cmp);
+            values.dedup();
+            vec![(list.to_string(), Value::Array(values))]
+        }
+    }
+}
+
+/// SMD's words for an element none of whose key fields has a value.
+fn omitted(key: &MergeKey) -> String {
+    match key {
+        MergeKey::Field(name) => {
+            format!(
+                "associative list with keys has an element that omits all key fields [{name:?}]"
+            )
+        }
+        MergeKey::Fields(fields) => {
+            let names: Vec<String> = fields.iter().map(|f| format!("{:?}", f.name)).collect();
+            format!(
+                "associative list with keys has an element that omits all key fields [{}] (and doesn't have default values for any key fields)",
+                names.join(" ")
+            )
+        }
+        // A set identity always exists (possibly empty): never missing.
+        MergeKey::ChildSet(list) => format!("element has no set of {list}"),
     }
 }
 
@@ -277,4 +221,47 @@ fn at_element(index: usize, mut e: SchemaError) -> SchemaError {
 /// Render a path as upstream does (`.a.b[k="v"]`).
 pub(crate) fn render(path: &[PathElement]) -> String {
     path.iter().map(ToString::to_string).collect()
+}
+
+/// The examples that documented this module, as unit tests.
+#[cfg(test)]
+mod examples {
+    #[test]
+    fn example_1() {
+        use crate::managed::typed::Typed;
+        use crate::schema::Schema;
+        use serde_json::json;
+
+        let schema = Schema::endpoints();
+        let typed = Typed::new(&schema);
+        let live = json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "web"}});
+        let config = json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"labels": {"app": "web"}}});
+        let root = schema.root_of(&live).unwrap();
+        let merged = typed.merge(&live, &config, root).unwrap();
+        assert_eq!(
+            merged["metadata"],
+            json!({"name": "web", "labels": {"app": "web"}})
+        );
+        let changes = typed.compare(&live, &merged, root);
+        assert_eq!(changes.added.paths().len(), 2);
+    }
+
+    #[test]
+    fn example_2() {
+        use crate::managed::typed::Typed;
+        use crate::schema::Schema;
+        use serde_json::json;
+
+        fn owned(config: &serde_json::Value) -> Result<usize, Box<dyn std::error::Error>> {
+            let schema = Schema::endpoints();
+            let root = schema.root_of(config).ok_or("no such kind")?;
+            Ok(Typed::new(&schema).field_set(config, root)?.paths().len())
+        }
+        let config = json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"finalizers": ["a", "a"]}});
+        let err = owned(&config).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            r#".metadata.finalizers: duplicate entries for key [="a"]"#
+        );
+    }
 }

@@ -4,14 +4,15 @@ use serde_json::Value;
 
 use super::{Shape, Typed};
 use crate::fieldpath::{PathElement, Set};
-use crate::schema::{Node, NodeId, UNTYPED};
+use crate::schema::cursor::Member;
+use crate::schema::{NodeId, UNTYPED};
 
 impl Typed<'_> {
     /// Remove every path of `set` (with its subtree) from `value`.
     pub fn remove(&self, value: &mut Value, set: &Set, node: NodeId) {
         match self.shape(node, value) {
             Shape::Leaf => {}
-            Shape::Fields(s, extra) => {
+            Shape::Fields(at) => {
                 let Value::Object(obj) = value else { return };
                 let keys: Vec<String> = obj.keys().cloned().collect();
                 for k in keys {
@@ -19,10 +20,7 @@ impl Typed<'_> {
                     if set.has_member(&e) {
                         obj.remove(&k);
                     } else if let Some(sub) = set.child(&e) {
-                        let child = self
-                            .member(s, extra, &k, &[])
-                            .map(|c| c.0)
-                            .unwrap_or(UNTYPED);
+                        let child = self.member(at, &k, &[]).map(|c| c.0).unwrap_or(UNTYPED);
                         if let Some(v) = obj.get_mut(&k) {
                             self.remove(v, sub, child);
                         }
@@ -66,8 +64,8 @@ impl Typed<'_> {
                 continue;
             }
             path.push(e.clone());
-            if let (Node::Struct(s), PathElement::Field(k)) = (self.resolve(node), e)
-                && s.fields.contains_key(k)
+            if let PathElement::Field(k) = e
+                && matches!(self.at(node).member(k), Member::Declared(_))
             {
                 out.insert(path);
             }
