@@ -39,7 +39,7 @@ impl Schema {
 
         let object_reference = s.add(strukt(&[], scalar, true));
         let mut address = strukt(&["ip", "hostname", "nodeName"], scalar, false);
-        set_field(&mut address, "targetRef", plain(object_reference));
+        set_field(&mut address, "targetRef", Field::plain(object_reference));
         let address = s.add(address);
         let port = s.add(strukt(
             &["name", "port", "protocol", "appProtocol"],
@@ -72,13 +72,13 @@ impl Schema {
         let subsets = keyed_list(&mut s, subset, &MergeKey::ChildSet("ports".into()));
 
         let mut endpoints = strukt(&["apiVersion", "kind"], scalar, false);
-        set_field(&mut endpoints, "metadata", plain(meta));
+        set_field(&mut endpoints, "metadata", Field::plain(meta));
         set_field(&mut endpoints, "subsets", subsets);
         let endpoints = s.add(endpoints);
         s.add_root("v1", "Endpoints", endpoints);
 
         let mut any_object = strukt(&["apiVersion", "kind"], scalar, false);
-        set_field(&mut any_object, "metadata", plain(meta));
+        set_field(&mut any_object, "metadata", Field::plain(meta));
         let any_object = s.add(any_object);
         s.set_default_root(any_object);
         s
@@ -110,8 +110,8 @@ pub(crate) fn object_meta(s: &mut Schema, scalar: NodeId, unknown: Unknown) -> N
         values: scalar,
         atomic: false,
     });
-    set_field(&mut meta, "labels", plain(string_map));
-    set_field(&mut meta, "annotations", plain(string_map));
+    set_field(&mut meta, "labels", Field::plain(string_map));
+    set_field(&mut meta, "annotations", Field::plain(string_map));
 
     let finalizers = s.add(Node::List(ListNode {
         items: scalar,
@@ -122,7 +122,7 @@ pub(crate) fn object_meta(s: &mut Schema, scalar: NodeId, unknown: Unknown) -> N
         "finalizers",
         Field {
             strategy: Strategy::Merge,
-            ..plain(finalizers)
+            ..Field::plain(finalizers)
         },
     );
 
@@ -153,7 +153,7 @@ pub(crate) fn object_meta(s: &mut Schema, scalar: NodeId, unknown: Unknown) -> N
         Field {
             strategy: Strategy::Merge,
             merge_key: Some(by_uid),
-            ..plain(owners)
+            ..Field::plain(owners)
         },
     );
 
@@ -161,7 +161,7 @@ pub(crate) fn object_meta(s: &mut Schema, scalar: NodeId, unknown: Unknown) -> N
         items: super::UNTYPED,
         list_type: ListType::Atomic,
     }));
-    set_field(&mut meta, "managedFields", plain(managed));
+    set_field(&mut meta, "managedFields", Field::plain(managed));
     if let Node::Struct(m) = &mut meta {
         m.unknown = unknown;
     }
@@ -172,7 +172,7 @@ pub(crate) fn object_meta(s: &mut Schema, scalar: NodeId, unknown: Unknown) -> N
 fn strukt(scalars: &[&str], scalar: NodeId, atomic: bool) -> Node {
     let fields: HashMap<String, Field> = scalars
         .iter()
-        .map(|n| (n.to_string(), plain(scalar)))
+        .map(|n| (n.to_string(), Field::plain(scalar)))
         .collect();
     Node::Struct(StructNode {
         fields,
@@ -185,15 +185,6 @@ fn strukt(scalars: &[&str], scalar: NodeId, atomic: bool) -> Node {
 fn set_field(node: &mut Node, name: &str, field: Field) {
     if let Node::Struct(s) = node {
         s.fields.insert(name.to_string(), field);
-    }
-}
-
-fn plain(node: NodeId) -> Field {
-    Field {
-        node,
-        strategy: Strategy::Default,
-        merge_key: None,
-        default: None,
     }
 }
 

@@ -38,6 +38,8 @@ pub(crate) mod identity;
 pub mod openapi;
 pub mod vocabulary;
 
+pub use openapi::LoadError;
+
 use std::collections::HashMap;
 
 use serde_json::Value;
@@ -141,6 +143,25 @@ pub struct Field {
     pub merge_key: Option<MergeKey>,
     /// Server-side apply: the value a list-map key field takes when omitted.
     pub default: Option<Value>,
+}
+
+impl Field {
+    /// A field of node `node` with no strategic-merge metadata: objects
+    /// merge, lists are replaced, no key.
+    ///
+    /// ```
+    /// use kubepatch::schema::{Field, Strategy, UNTYPED};
+    /// let f = Field::plain(UNTYPED);
+    /// assert_eq!((f.strategy, f.merge_key), (Strategy::Default, None));
+    /// ```
+    pub fn plain(node: NodeId) -> Field {
+        Field {
+            node,
+            strategy: Strategy::Default,
+            merge_key: None,
+            default: None,
+        }
+    }
 }
 
 /// The effective strategic-merge strategy of a field (upstream reduces the

@@ -19,6 +19,8 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
+use super::openapi::LoadError;
+
 use super::{
     Field, ListNode, ListType, MergeKey, Node, NodeId, Schema, Strategy, StructNode, UNTYPED,
     Unknown,
@@ -27,7 +29,11 @@ use super::{
 /// Build a schema from the strategic-merge vocabulary (`struct`, `map`,
 /// `list`, `scalar`, `pointer`, `any`, `$ref`; fields with `patchStrategy` and
 /// `patchMergeKey`). `root` names the root type; it becomes the default root.
-pub fn struct_tags(schemas: &Value, root: &str) -> Result<Schema, String> {
+pub fn struct_tags(schemas: &Value, root: &str) -> Result<Schema, LoadError> {
+    struct_tags_of(schemas, root).map_err(|message| LoadError::Vocabulary { message })
+}
+
+fn struct_tags_of(schemas: &Value, root: &str) -> Result<Schema, String> {
     let types = schemas.as_object().ok_or("schemas must be an object")?;
     let mut builder = Builder {
         types,
@@ -201,7 +207,11 @@ use super::KeyField;
 /// assert!(matches!(schema.node(labels.node), Node::Map { atomic: true, .. }));
 /// assert!(vocabulary::ssa(&json!({"root": "Nope", "types": {}})).is_err());
 /// ```
-pub fn ssa(schema_def: &Value) -> Result<Schema, String> {
+pub fn ssa(schema_def: &Value) -> Result<Schema, LoadError> {
+    ssa_of(schema_def).map_err(|message| LoadError::Vocabulary { message })
+}
+
+fn ssa_of(schema_def: &Value) -> Result<Schema, String> {
     let types = schema_def
         .get("types")
         .and_then(Value::as_object)

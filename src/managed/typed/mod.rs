@@ -60,7 +60,8 @@ pub(crate) const READING: Reading = Reading {
     skip_directives: false,
 };
 
-/// The walker: a schema and the node of the object's root.
+/// The walker of apply's typed operations over one schema; each walk takes
+/// the node it starts at.
 pub struct Typed<'s> {
     schema: &'s Schema,
 }

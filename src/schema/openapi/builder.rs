@@ -330,7 +330,7 @@ impl<'a> Builder<'a> {
         for key in ["apiVersion", "kind"] {
             if !node.fields.contains_key(key) {
                 let id = self.schema.add(Node::Scalar);
-                node.fields.insert(key.to_string(), plain(id));
+                node.fields.insert(key.to_string(), Field::plain(id));
             }
         }
         let replace = root
@@ -340,7 +340,8 @@ impl<'a> Builder<'a> {
             };
         if replace {
             let meta = self.object_meta();
-            node.fields.insert("metadata".to_string(), plain(meta));
+            node.fields
+                .insert("metadata".to_string(), Field::plain(meta));
         }
     }
 
@@ -354,15 +355,5 @@ impl<'a> Builder<'a> {
         let id = crate::schema::endpoints::object_meta(&mut self.schema, scalar, Unknown::Error);
         self.object_meta = Some(id);
         id
-    }
-}
-
-/// A field with no strategic-merge metadata.
-fn plain(node: NodeId) -> Field {
-    Field {
-        node,
-        strategy: Strategy::Default,
-        merge_key: None,
-        default: None,
     }
 }

@@ -95,4 +95,12 @@ pub enum LoadError {
         /// The deepest nesting followed.
         limit: usize,
     },
+
+    /// A conformance-vocabulary definition ([`crate::schema::vocabulary`])
+    /// that does not describe a schema.
+    #[error("{message}")]
+    Vocabulary {
+        /// What is wrong with it.
+        message: String,
+    },
 }
