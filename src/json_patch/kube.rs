@@ -89,7 +89,10 @@ type Step = Result<(), Fail>;
 /// the node an `add`/`replace` writes for an explicit `"value": null` (its
 /// raw bytes are nil) and a copy of such a node (raw bytes `null`, which
 /// decode as an empty object). While a patch runs they are held as marker
-/// objects under a key no request can know; they become plain `null` at the end.
+/// strings no request can know (a per-process random text of
+/// [`MARKER_LEN`] bytes: one small allocation, so that a chain of `copy`
+/// operations, charged by serialized size, costs about what copies of a
+/// stored `null` cost); they become plain `null` at the end.
 #[derive(Clone, Copy)]
 struct LazyNodes {
     key: &'static str,
@@ -107,6 +110,10 @@ enum Lazy {
     Value,
 }
 
+/// Length of a marker: a NUL, `kp`, 16 hex digits of the key, and `0`
+/// (`RawNil`) or `1` (`RawNull`).
+const MARKER_LEN: usize = 20;
+
 impl LazyNodes {
     fn get() -> Self {
         static KEY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -114,27 +121,35 @@ impl LazyNodes {
             use std::hash::{BuildHasher, Hasher};
             let mut h = std::collections::hash_map::RandomState::new().build_hasher();
             h.write_usize(&KEY as *const _ as usize);
-            format!("\u{0}kubepatch lazy node {:016x}", h.finish())
+            format!("\u{0}kp{:016x}", h.finish())
         });
         LazyNodes { key }
     }
 
     fn marker(self, kind: Lazy) -> Value {
-        let mut m = Map::new();
-        m.insert(self.key.to_string(), Value::Bool(kind == Lazy::RawNull));
-        Value::Object(m)
+        let mut s = String::with_capacity(MARKER_LEN);
+        s.push_str(self.key);
+        s.push(if kind == Lazy::RawNull { '1' } else { '0' });
+        Value::String(s)
     }
 
     fn kind(self, v: &Value) -> Lazy {
         match v {
             Value::Null => Lazy::Nil,
-            Value::Object(m) if m.len() == 1 => match m.get(self.key) {
-                Some(Value::Bool(false)) => Lazy::RawNil,
-                Some(Value::Bool(true)) => Lazy::RawNull,
-                _ => Lazy::Value,
-            },
+            Value::String(s) if s.len() == MARKER_LEN && s.starts_with(self.key) => {
+                match s.as_bytes()[MARKER_LEN - 1] {
+                    b'0' => Lazy::RawNil,
+                    b'1' => Lazy::RawNull,
+                    _ => Lazy::Value,
+                }
+            }
             _ => Lazy::Value,
         }
+    }
+
+    /// `v` as the library serializes it: markers as `null`.
+    fn settled(self, v: &Value) -> Settled<'_> {
+        Settled { value: v, nodes: self }
     }
 
     /// Replace every marker by `null`.
@@ -197,6 +212,38 @@ impl LazyNodes {
                 Ok(true)
             }
             _ => Ok(self.kind(o) == Lazy::Value && n == o),
+        }
+    }
+}
+
+/// A value serialized with its markers as `null`, without copying it.
+struct Settled<'v> {
+    value: &'v Value,
+    nodes: LazyNodes,
+}
+
+impl serde::Serialize for Settled<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        if self.nodes.kind(self.value) != Lazy::Value {
+            return s.serialize_unit();
+        }
+        match self.value {
+            Value::Object(m) => {
+                let mut map = s.serialize_map(Some(m.len()))?;
+                for (k, v) in m {
+                    map.serialize_entry(k, &self.nodes.settled(v))?;
+                }
+                map.end()
+            }
+            Value::Array(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for v in items {
+                    seq.serialize_element(&self.nodes.settled(v))?;
+                }
+                seq.end()
+            }
+            other => other.serialize(s),
         }
     }
 }
@@ -301,7 +348,8 @@ impl Op<'_> {
         let path = self.path("replace")?;
         if path.is_empty() {
             let value = self.value();
-            if !value.is_object() && !value.is_array() {
+            // An explicit `null` is taken, as it was while markers were objects.
+            if !value.is_object() && !value.is_array() && self.nodes.kind(&value) == Lazy::Value {
                 return Err("replace operation value must be object or array"
                     .to_string()
                     .into());
@@ -396,10 +444,8 @@ impl Op<'_> {
         let (con, key) = find(doc, &path, self.nodes)?.ok_or_else(|| {
             format!("copy operation does not apply: doc is missing destination path: {path}: missing value")
         })?;
-        let mut sized = value.clone();
-        self.nodes.settle(&mut sized);
         if !value.is_null() {
-            budget.charge(&sized)?;
+            budget.charge(&self.nodes.settled(&value))?;
         }
         insert(con, &key, value)
             .map_err(|e| format!("error while adding value during copy: {e}"))?;

@@ -103,19 +103,44 @@ impl CopyBudget {
     /// Charge the serialized size of `value`, as Go's encoder writes it
     /// (`<`, `>` and `&` escaped to six bytes each). Errors with upstream's
     /// wording once the total exceeds [`MAX_COPY_BYTES`].
-    fn charge(&mut self, value: &Value) -> Result<(), String> {
-        let bytes = serde_json::to_vec(value).map_err(|e| e.to_string())?;
-        let escaped = bytes
-            .iter()
-            .filter(|b| matches!(b, b'<' | b'>' | b'&'))
-            .count();
-        self.used += bytes.len() + 5 * escaped;
+    ///
+    /// The size is counted as the bytes are written, so that charging a
+    /// large value allocates nothing.
+    fn charge(&mut self, value: &impl serde::Serialize) -> Result<(), String> {
+        let mut counter = SizeCounter::default();
+        serde_json::to_writer(&mut counter, value).map_err(|e| e.to_string())?;
+        self.used = self
+            .used
+            .saturating_add(counter.bytes)
+            .saturating_add(5 * counter.escaped);
         if self.used > MAX_COPY_BYTES {
             return Err(format!(
                 "Unable to complete the copy, the accumulated size increase of copy is {}, exceeding the limit {}",
                 self.used, MAX_COPY_BYTES
             ));
         }
+        Ok(())
+    }
+}
+
+/// An `io::Write` that only counts: bytes, and those Go escapes to six.
+#[derive(Default)]
+struct SizeCounter {
+    bytes: usize,
+    escaped: usize,
+}
+
+impl std::io::Write for SizeCounter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.bytes += buf.len();
+        self.escaped += buf
+            .iter()
+            .filter(|b| matches!(b, b'<' | b'>' | b'&'))
+            .count();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
 }

@@ -2,6 +2,8 @@
 //! `$retainKeys`), the order in which a patch's keys are taken (spec §3), the
 //! merge of one key, and the cleaning of values inserted as they are.
 
+use std::collections::HashSet;
+
 use serde_json::{Map, Value};
 
 use super::ident::class;
@@ -77,17 +79,18 @@ impl Merger<'_> {
         let Value::Array(list) = retain else {
             return Err(bad());
         };
-        let keep: Vec<&str> = list.iter().filter_map(Value::as_str).collect();
+        // A set: membership per key is O(1), so the step is linear in the keys.
+        let keep: HashSet<&str> = list.iter().filter_map(Value::as_str).collect();
         for (k, v) in patch {
             if !v.is_null()
                 && !k.starts_with(DELETE_FROM)
                 && !k.starts_with(SET_ORDER)
-                && !keep.contains(&k.as_str())
+                && !keep.contains(k.as_str())
             {
                 return Err(bad());
             }
         }
-        orig.retain(|k, _| keep.contains(&k.as_str()));
+        orig.retain(|k, _| keep.contains(k.as_str()));
         Ok(())
     }
 
