@@ -13,6 +13,59 @@ use crate::error::Error;
 /// kube-apiserver's request body limit (`MaxRequestBodyBytes`, 3 MiB).
 pub const MAX_BODY_BYTES: usize = 3 * 1024 * 1024;
 
+/// How many times its own size (in nodes and in scalar bytes) a YAML
+/// document may grow by expanding aliases.
+pub const ALIAS_EXPANSION: usize = 2;
+
+/// The error for a YAML document whose aliases expand beyond
+/// [`ALIAS_EXPANSION`]: go-yaml's wording (its threshold differs).
+pub const EXCESSIVE_ALIASING: &str = "yaml: document contains excessive aliasing";
+
+/// The deepest nesting of objects and arrays kubepatch works on (the
+/// parsers stop earlier: JSON at 128, YAML at 64). Live objects handed over
+/// as values and the results of JSON patches are checked against it, so no
+/// recursive walk can exhaust the stack.
+pub const MAX_DEPTH: usize = 1000;
+
+/// Nesting depth of `value` (a scalar is 0, `[]` and `{}` are 1), found
+/// without recursion.
+///
+/// ```
+/// use serde_json::json;
+/// assert_eq!(kubepatch::depth(&json!(1)), 0);
+/// assert_eq!(kubepatch::depth(&json!({"a": [[], {"b": 1}]})), 3);
+/// ```
+pub fn depth(value: &Value) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(value, 0usize)];
+    while let Some((v, d)) = stack.pop() {
+        match v {
+            Value::Object(m) => {
+                deepest = deepest.max(d + 1);
+                stack.extend(m.values().map(|c| (c, d + 1)));
+            }
+            Value::Array(items) => {
+                deepest = deepest.max(d + 1);
+                stack.extend(items.iter().map(|c| (c, d + 1)));
+            }
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// Refuse a document nested deeper than [`MAX_DEPTH`] (422), naming what it is.
+pub(crate) fn check_depth(value: &Value, what: &str) -> Result<(), Error> {
+    let d = depth(value);
+    if d > MAX_DEPTH {
+        return Err(Error::Invalid {
+            message: format!("{what} nests {d} levels deep, beyond the limit of {MAX_DEPTH}"),
+            details: Default::default(),
+        });
+    }
+    Ok(())
+}
+
 /// A decoded document and the paths of the keys it held twice.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decoded {
@@ -63,8 +116,34 @@ pub fn yaml(bytes: &[u8]) -> Result<Decoded, String> {
     options.strict_booleans = false;
     options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::PassThrough;
     options.with_snippet = false;
+    // Aliases may not expand a document beyond a multiple of its size (a
+    // YAML document without aliases has at most one node per byte, plus one,
+    // and no more scalar bytes than it has bytes, so no such document
+    // reaches these budgets). The parser's own, larger, caps stay in force.
+    let mut budget = serde_saphyr::Budget::default();
+    let scaled_nodes = bytes
+        .len()
+        .saturating_mul(ALIAS_EXPANSION)
+        .saturating_add(4096);
+    let scaled_scalars = bytes
+        .len()
+        .saturating_mul(ALIAS_EXPANSION)
+        .saturating_add(65536);
+    let scaled = scaled_nodes < budget.max_nodes || scaled_scalars < budget.max_total_scalar_bytes;
+    budget.max_nodes = budget.max_nodes.min(scaled_nodes);
+    budget.max_total_scalar_bytes = budget.max_total_scalar_bytes.min(scaled_scalars);
+    options.budget = Some(budget);
     let tracked: Option<Tracked> =
-        serde_saphyr::from_slice_with_options(bytes, options).map_err(|e| e.to_string())?;
+        serde_saphyr::from_slice_with_options(bytes, options).map_err(|e| {
+            let message = e.to_string();
+            let expansion = message.starts_with("budget breached: Nodes")
+                || message.starts_with("budget breached: ScalarBytes");
+            if scaled && expansion {
+                EXCESSIVE_ALIASING.to_string()
+            } else {
+                message
+            }
+        })?;
     Ok(tracked.map(Tracked::into_decoded).unwrap_or(Decoded {
         value: Value::Null,
         duplicates: vec![],

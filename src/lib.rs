@@ -78,7 +78,7 @@ mod identity_agreement;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use content_type::PatchType;
-pub use decode::MAX_BODY_BYTES;
+pub use decode::{ALIAS_EXPANSION, EXCESSIVE_ALIASING, MAX_BODY_BYTES, MAX_DEPTH, depth};
 pub use error::{Error, Status, StatusCause, StatusDetails};
 pub use mode::Mode;
 pub use params::{FieldValidation, PatchParams};

@@ -238,6 +238,9 @@ impl<'a> PatchRequest<'a> {
                 .map_err(|e| Error::bad_request(format!("invalid JSON patch: {e}")))?,
         };
         let Decoded { value, duplicates } = body;
+        if let Some(live) = self.live {
+            decode::check_depth(live, "the live object")?;
+        }
         if patch_type == PatchType::Apply {
             return self.run_apply(schema, now, value, &duplicates, validation);
         }

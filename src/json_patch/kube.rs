@@ -149,7 +149,10 @@ impl LazyNodes {
 
     /// `v` as the library serializes it: markers as `null`.
     fn settled(self, v: &Value) -> Settled<'_> {
-        Settled { value: v, nodes: self }
+        Settled {
+            value: v,
+            nodes: self,
+        }
     }
 
     /// Replace every marker by `null`.

@@ -59,7 +59,12 @@ pub fn apply(doc: &Value, patch: &[u8], mode: Mode) -> Result<Value, Error> {
                 .value;
             apply_value(doc, &ops, mode)
         }
-        Mode::Rfc => rfc::apply(doc, patch),
+        Mode::Rfc => {
+            if let Ok(ops) = serde_json::from_slice::<Value>(patch) {
+                check_depth_bound(doc, &ops)?;
+            }
+            rfc::apply(doc, patch)
+        }
     }
 }
 
@@ -72,6 +77,7 @@ pub fn apply(doc: &Value, patch: &[u8], mode: Mode) -> Result<Value, Error> {
 /// assert_eq!(out, json!({"x": 1}));
 /// ```
 pub fn apply_value(doc: &Value, patch: &Value, mode: Mode) -> Result<Value, Error> {
+    check_depth_bound(doc, patch)?;
     match mode {
         Mode::Kubernetes => kube::apply(doc, patch),
         Mode::Rfc => {
@@ -79,6 +85,50 @@ pub fn apply_value(doc: &Value, patch: &Value, mode: Mode) -> Result<Value, Erro
             rfc::apply(doc, &bytes)
         }
     }
+}
+
+/// Refuse, before any operation runs, a patch that could nest the document
+/// deeper than [`decode::MAX_DEPTH`] (422, our own limit: upstream has none).
+///
+/// The bound, linear in the patch: an `add` or `replace` leaves the depth at
+/// most the larger of the document's and the path's level plus the value's
+/// depth; a `copy` or `move` places a value found at the level of `from`
+/// (so no deeper than the document below it) at the level of `path`, and
+/// can deepen the document by at most the difference.
+fn check_depth_bound(doc: &Value, patch: &Value) -> Result<(), Error> {
+    let Value::Array(ops) = patch else {
+        return Ok(());
+    };
+    let level = |op: &serde_json::Map<String, Value>, name: &str| {
+        op.get(name)
+            .and_then(Value::as_str)
+            .map_or(0, |p| p.matches('/').count())
+    };
+    let mut base = decode::depth(doc);
+    let mut growth = 0usize;
+    for op in ops.iter().filter_map(Value::as_object) {
+        match op.get("op").and_then(Value::as_str) {
+            Some("add" | "replace") => {
+                let value = op.get("value").map_or(0, decode::depth);
+                base = base.max(level(op, "path").saturating_add(value));
+            }
+            Some("copy" | "move") => {
+                growth = growth.saturating_add(level(op, "path").saturating_sub(level(op, "from")));
+            }
+            _ => {}
+        }
+    }
+    let bound = base.saturating_add(growth);
+    if bound > decode::MAX_DEPTH {
+        return Err(Error::Invalid {
+            message: format!(
+                "the JSON patch could nest the object {bound} levels deep, beyond the limit of {}",
+                decode::MAX_DEPTH
+            ),
+            details: Default::default(),
+        });
+    }
+    Ok(())
 }
 
 /// Refuse more than [`MAX_OPERATIONS`] operations with kube-apiserver's 413.
