@@ -224,12 +224,12 @@ impl Managers {
     /// At most `max` Update entries: from the oldest, entries of an
     /// apiVersion already seen are folded into `ancient-changes`.
     pub fn cap_updates(&mut self, max: usize) {
-        let count = |m: &Managers| {
-            m.0.keys()
-                .filter(|i| i.operation == Operation::Update)
-                .count()
-        };
-        if count(self) <= max {
+        let mut count = self
+            .0
+            .keys()
+            .filter(|i| i.operation == Operation::Update)
+            .count();
+        if count <= max {
             return;
         }
         let mut updates: Vec<Identity> = self
@@ -238,16 +238,18 @@ impl Managers {
             .filter(|i| i.operation == Operation::Update)
             .cloned()
             .collect();
-        updates.sort_by(|a, b| {
-            seconds(&self.0[a].time)
-                .cmp(&seconds(&self.0[b].time))
-                .then_with(|| a.identifier().cmp(&b.identifier()))
-        });
+        // Keys computed once per entry (time parsed, identifier written), not
+        // once per comparison.
+        updates.sort_by_cached_key(|id| (seconds(&self.0[id].time), id.identifier()));
         let mut first: BTreeMap<String, Identity> = BTreeMap::new();
         for id in updates {
-            if count(self) <= max {
+            if count <= max {
                 break;
             }
+            // Only Update entries are removed or added below, so the change
+            // in the map's length is the change in their count (kept as it
+            // goes, so that the loop stays linear in the entries).
+            let len_before = self.0.len();
             let Some(entry) = self.0.get(&id).cloned() else {
                 continue;
             };
@@ -275,6 +277,7 @@ impl Managers {
                     first.insert(version, bucket_id);
                 }
             }
+            count = (count + self.0.len()).saturating_sub(len_before);
         }
     }
 }
