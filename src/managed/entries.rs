@@ -293,3 +293,42 @@ fn seconds(time: &Option<String>) -> i64 {
 pub(super) fn stamp(now: jiff::Timestamp) -> String {
     now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Twelve Update managers of one apiVersion, `m0` the oldest: capping to
+    /// ten folds the oldest three into `ancient-changes` (the first two make
+    /// the bucket, the third joins it), which takes the third one's time.
+    #[test]
+    fn cap_updates_folds_the_oldest_into_ancient_changes() {
+        let list: Vec<Value> = (0..12)
+            .map(|i| {
+                json!({
+                    "manager": format!("m{i:02}"), "operation": "Update", "apiVersion": "v1",
+                    "time": format!("2024-01-01T00:00:{i:02}Z"), "fieldsType": "FieldsV1",
+                    "fieldsV1": {"f:data": {format!("f:k{i}"): {}}}
+                })
+            })
+            .collect();
+        let mut managers = Managers::decode(Some(&Value::Array(list))).unwrap();
+        managers.cap_updates(10);
+        let names: Vec<&str> = managers.0.keys().map(|i| i.manager.as_str()).collect();
+        assert_eq!(names.len(), 10);
+        assert!(names.contains(&"ancient-changes"));
+        assert!(!names.contains(&"m00") && !names.contains(&"m01") && !names.contains(&"m02"));
+        assert!(names.contains(&"m03") && names.contains(&"m11"));
+        let bucket = &managers.0[&Identity::update("ancient-changes", "v1")];
+        assert_eq!(bucket.time.as_deref(), Some("2024-01-01T00:00:02Z"));
+        assert_eq!(
+            bucket.set.to_fields_v1(),
+            json!({"f:data": {"f:k0": {}, "f:k1": {}, "f:k2": {}}})
+        );
+        // Within the cap: nothing changes.
+        let before = managers.clone();
+        managers.cap_updates(10);
+        assert_eq!(managers, before);
+    }
+}
