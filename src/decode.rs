@@ -5,6 +5,8 @@
 //! duplicate key (the last one wins, as in Go's decoders) so that
 //! `fieldValidation` can warn about them or refuse them.
 
+use std::cell::{Cell, RefCell};
+
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
@@ -87,8 +89,24 @@ pub fn check_size(body: &[u8]) -> Result<(), Error> {
 
 /// Parse JSON, noting duplicate keys. The error is serde_json's, with line and column.
 pub fn json(bytes: &[u8]) -> Result<Decoded, serde_json::Error> {
+    DUPLICATE_TEXT.set(duplicate_budget(bytes.len()));
     let tracked: Tracked = serde_json::from_slice(bytes)?;
     Ok(tracked.into_decoded())
+}
+
+/// How many bytes of duplicate-key paths a body of `len` bytes may report:
+/// twice its size and 4 KiB. A path repeats the keys above the duplicate, so
+/// without a budget a body of many duplicates deep in long keys would make
+/// paths quadratic in its size; beyond the budget further duplicates are
+/// left out of [`Decoded::duplicates`] (README, departures).
+pub fn duplicate_budget(len: usize) -> usize {
+    len.saturating_mul(2).saturating_add(4096)
+}
+
+thread_local! {
+    /// The duplicate-path budget of the document being read on this thread,
+    /// set by [`json`] and [`yaml`] before they read.
+    static DUPLICATE_TEXT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// Whether a body looks like JSON (its first non-blank byte opens an object
@@ -133,6 +151,7 @@ pub fn yaml(bytes: &[u8]) -> Result<Decoded, String> {
     budget.max_nodes = budget.max_nodes.min(scaled_nodes);
     budget.max_total_scalar_bytes = budget.max_total_scalar_bytes.min(scaled_scalars);
     options.budget = Some(budget);
+    DUPLICATE_TEXT.set(duplicate_budget(bytes.len()));
     let tracked: Option<Tracked> =
         serde_saphyr::from_slice_with_options(bytes, options).map_err(|e| {
             let message = e.to_string();
@@ -150,20 +169,16 @@ pub fn yaml(bytes: &[u8]) -> Result<Decoded, String> {
     }))
 }
 
-/// A value with the relative paths of its duplicate keys.
+/// A document and the paths of its duplicate keys, read in one pass: the
+/// path of the node being read is kept in one buffer (a segment pushed on the
+/// way down, truncated on the way up), so each duplicate's path is written
+/// once, in time linear in its length.
 struct Tracked {
     value: Value,
     duplicates: Vec<String>,
 }
 
 impl Tracked {
-    fn leaf(value: Value) -> Self {
-        Tracked {
-            value,
-            duplicates: Vec::new(),
-        }
-    }
-
     fn into_decoded(self) -> Decoded {
         Decoded {
             value: self.value,
@@ -174,28 +189,93 @@ impl Tracked {
 
 impl<'de> Deserialize<'de> for Tracked {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(TrackedVisitor)
+        let state = Walk {
+            path: RefCell::new(String::new()),
+            duplicates: RefCell::new(Vec::new()),
+            left: Cell::new(DUPLICATE_TEXT.get()),
+        };
+        let value = de::DeserializeSeed::deserialize(Node(&state), d)?;
+        Ok(Tracked {
+            value,
+            duplicates: state.duplicates.into_inner(),
+        })
     }
 }
 
-struct TrackedVisitor;
+/// The state of one read: the current path, the duplicates found, and what
+/// is left of the duplicate-path budget.
+struct Walk {
+    path: RefCell<String>,
+    duplicates: RefCell<Vec<String>>,
+    left: Cell<usize>,
+}
 
-impl<'de> Visitor<'de> for TrackedVisitor {
-    type Value = Tracked;
+impl Walk {
+    /// Append a path segment; returns the length to truncate back to.
+    fn push_key(&self, key: &str) -> usize {
+        let mut path = self.path.borrow_mut();
+        let len = path.len();
+        if len > 0 {
+            path.push('.');
+        }
+        path.push_str(key);
+        len
+    }
+
+    fn push_index(&self, index: usize) -> usize {
+        use std::fmt::Write;
+        let mut path = self.path.borrow_mut();
+        let len = path.len();
+        // Writing to a String cannot fail.
+        let _ = write!(path, "[{index}]");
+        len
+    }
+
+    fn pop(&self, len: usize) {
+        self.path.borrow_mut().truncate(len);
+    }
+
+    /// Note the current path as a duplicate, within the budget.
+    fn duplicate(&self) {
+        let path = self.path.borrow();
+        match self.left.get().checked_sub(path.len()) {
+            Some(left) => {
+                self.left.set(left);
+                self.duplicates.borrow_mut().push(path.clone());
+            }
+            None => self.left.set(0),
+        }
+    }
+}
+
+/// Reads one node at the walk's current path.
+#[derive(Clone, Copy)]
+struct Node<'w>(&'w Walk);
+
+impl<'de> de::DeserializeSeed<'de> for Node<'_> {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Node<'_> {
+    type Value = Value;
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("any JSON value")
     }
-    fn visit_bool<E>(self, v: bool) -> Result<Tracked, E> {
-        Ok(Tracked::leaf(Value::Bool(v)))
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
     }
-    fn visit_i64<E>(self, v: i64) -> Result<Tracked, E> {
-        Ok(Tracked::leaf(Value::Number(v.into())))
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
     }
-    fn visit_u64<E>(self, v: u64) -> Result<Tracked, E> {
-        Ok(Tracked::leaf(Value::Number(v.into())))
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
     }
-    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Tracked, E> {
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Value, E> {
         match i64::try_from(v) {
             Ok(i) => self.visit_i64(i),
             Err(_) => match u64::try_from(v) {
@@ -204,81 +284,66 @@ impl<'de> Visitor<'de> for TrackedVisitor {
             },
         }
     }
-    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Tracked, E> {
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Value, E> {
         match u64::try_from(v) {
             Ok(u) => self.visit_u64(u),
             Err(_) => self.visit_f64(v as f64),
         }
     }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Tracked, E> {
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
         Number::from_f64(v)
-            .map(|n| Tracked::leaf(Value::Number(n)))
+            .map(Value::Number)
             .ok_or_else(|| E::custom(format!("{v} is not a JSON number")))
     }
-    fn visit_str<E>(self, v: &str) -> Result<Tracked, E> {
-        Ok(Tracked::leaf(Value::String(v.to_string())))
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
     }
-    fn visit_string<E>(self, v: String) -> Result<Tracked, E> {
-        Ok(Tracked::leaf(Value::String(v)))
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
     }
-    fn visit_none<E>(self) -> Result<Tracked, E> {
-        Ok(Tracked::leaf(Value::Null))
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
     }
-    fn visit_unit<E>(self) -> Result<Tracked, E> {
-        Ok(Tracked::leaf(Value::Null))
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
     }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Tracked, D::Error> {
-        Tracked::deserialize(d)
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Tracked, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let walk = self.0;
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-        let mut duplicates = Vec::new();
-        while let Some(item) = seq.next_element::<Tracked>()? {
-            let index = items.len();
-            duplicates.extend(item.duplicates.into_iter().map(|d| join_index(index, &d)));
-            items.push(item.value);
-        }
-        Ok(Tracked {
-            value: Value::Array(items),
-            duplicates,
-        })
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Tracked, A::Error> {
-        let mut object = Map::new();
-        let mut duplicates = Vec::new();
-        while let Some(Key(key)) = map.next_key::<Key>()? {
-            let child: Tracked = map.next_value()?;
-            duplicates.extend(child.duplicates.into_iter().map(|d| join_key(&key, &d)));
-            match object.entry(key) {
-                serde_json::map::Entry::Occupied(mut slot) => {
-                    duplicates.push(slot.key().clone());
-                    slot.insert(child.value);
-                }
-                serde_json::map::Entry::Vacant(slot) => {
-                    slot.insert(child.value);
-                }
+        loop {
+            let len = walk.push_index(items.len());
+            let item = seq.next_element_seed(self);
+            walk.pop(len);
+            match item? {
+                Some(v) => items.push(v),
+                None => break,
             }
         }
-        Ok(Tracked {
-            value: Value::Object(object),
-            duplicates,
-        })
+        Ok(Value::Array(items))
     }
-}
-
-fn join_key(key: &str, rest: &str) -> String {
-    if rest.starts_with('[') {
-        format!("{key}{rest}")
-    } else {
-        format!("{key}.{rest}")
-    }
-}
-
-fn join_index(index: usize, rest: &str) -> String {
-    if rest.starts_with('[') {
-        format!("[{index}]{rest}")
-    } else {
-        format!("[{index}].{rest}")
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let walk = self.0;
+        let mut object = Map::new();
+        while let Some(Key(key)) = map.next_key::<Key>()? {
+            let len = walk.push_key(&key);
+            let child = map.next_value_seed(self);
+            let child = match child {
+                Ok(c) => c,
+                Err(e) => {
+                    walk.pop(len);
+                    return Err(e);
+                }
+            };
+            if object.contains_key(&key) {
+                walk.duplicate();
+            }
+            walk.pop(len);
+            object.insert(key, child);
+        }
+        Ok(Value::Object(object))
     }
 }
 

@@ -539,3 +539,40 @@ fn strategic_directive_lists_of_100k() {
     assert_eq!(r.expect("$retainKeys").object["data"], json!({"f1": "x"}));
     assert!(peak <= 48 * input, "peak {peak} B");
 }
+
+#[test]
+fn many_duplicate_keys_deep_under_long_keys() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    // 100,000 duplicates of `a` under 60 keys of 100 bytes: each path would
+    // repeat 6 KB of keys (600 MB of warnings for a 600 KB body).
+    let key = "k".repeat(100);
+    let mut body = String::new();
+    for i in 0..60 {
+        body.push_str(&format!("{{\"{key}{i}\":"));
+    }
+    body.push('{');
+    body.push_str(&vec!["\"a\":1"; 100_000].join(","));
+    body.push('}');
+    body.push_str(&"}".repeat(60));
+    let body = body.into_bytes();
+    let live = config_map();
+    let input = body.len() + size(&live);
+    let (r, peak) = measured(|| PatchRequest::new(MERGE, &body).live(&live).run());
+    let out = r.expect("merge with duplicate keys");
+    let text: usize = out.warnings.iter().map(String::len).sum();
+    println!(
+        "duplicate keys: input {input} B, peak {peak} B, {} warnings, {text} B",
+        out.warnings.len()
+    );
+    // Reported within the budget (plus the fixed words of each warning),
+    // at least one of them.
+    assert!(!out.warnings.is_empty());
+    assert!(out.warnings[0].starts_with("duplicate field \"kkk"));
+    assert!(text <= 2 * kubepatch_budget(body.len()));
+    assert!(peak <= 16 * input, "peak {peak} B beyond 16 x {input} B");
+}
+
+/// The duplicate-path budget, as README states it: twice the body and 4 KiB.
+fn kubepatch_budget(len: usize) -> usize {
+    2 * len + 4096
+}
