@@ -38,17 +38,20 @@ pub const MAX_DEPTH: usize = 1000;
 /// assert_eq!(kubepatch::depth(&json!({"a": [[], {"b": 1}]})), 3);
 /// ```
 pub fn depth(value: &Value) -> usize {
+    // Only containers go on the stack (a scalar adds no level), so a long
+    // array of scalars costs no memory here.
+    let is_container = |v: &&Value| v.is_object() || v.is_array();
     let mut deepest = 0;
-    let mut stack = vec![(value, 0usize)];
+    let mut stack = vec![(value, 1usize)];
     while let Some((v, d)) = stack.pop() {
         match v {
             Value::Object(m) => {
-                deepest = deepest.max(d + 1);
-                stack.extend(m.values().map(|c| (c, d + 1)));
+                deepest = deepest.max(d);
+                stack.extend(m.values().filter(is_container).map(|c| (c, d + 1)));
             }
             Value::Array(items) => {
-                deepest = deepest.max(d + 1);
-                stack.extend(items.iter().map(|c| (c, d + 1)));
+                deepest = deepest.max(d);
+                stack.extend(items.iter().filter(is_container).map(|c| (c, d + 1)));
             }
             _ => {}
         }
