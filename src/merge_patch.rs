@@ -28,6 +28,8 @@ use crate::mode::Mode;
 
 /// Apply `patch` to a copy of `doc`.
 pub fn apply(doc: &Value, patch: &Value, mode: Mode) -> Result<Value, Error> {
+    crate::decode::check_depth(doc, "the live object")?;
+    crate::decode::check_depth(patch, "the patch")?;
     match mode {
         Mode::Rfc => {
             let mut out = doc.clone();

@@ -576,3 +576,63 @@ fn many_duplicate_keys_deep_under_long_keys() {
 fn kubepatch_budget(len: usize) -> usize {
     2 * len + 4096
 }
+
+#[test]
+fn deep_values_at_the_library_entry_points() {
+    use kubepatch::managed::{self, Applier, Updater};
+    use kubepatch::schema::Schema;
+    use kubepatch::{Mode, merge_patch, strategic};
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let n = 100_000;
+    let mut deep = Deep(config_map());
+    deep.0["spec"] = nested(n);
+    let small = json!({"data": {"a": "b"}});
+    let schema = Schema::endpoints();
+    let now: jiff::Timestamp = "2024-01-01T00:00:00Z".parse().unwrap();
+    let input = 6 * n;
+    let (codes, peak) = measured(|| {
+        let mut codes = Vec::new();
+        for mode in [Mode::Kubernetes, Mode::Rfc] {
+            codes.push(
+                merge_patch::apply(&deep.0, &small, mode)
+                    .unwrap_err()
+                    .code(),
+            );
+            codes.push(
+                merge_patch::apply(&small, &deep.0, mode)
+                    .unwrap_err()
+                    .code(),
+            );
+        }
+        let e = strategic::apply(&deep.0, small.clone(), &schema).unwrap_err();
+        assert!(e.to_string().contains("beyond the limit of 1000"), "{e}");
+        codes.push(kubepatch::Error::from(e).code());
+        let updater = Updater {
+            schema: &schema,
+            now,
+            manager: "m",
+            subresource: None,
+        };
+        codes.push(
+            managed::update(&updater, Some(&deep.0), config_map())
+                .unwrap_err()
+                .code(),
+        );
+        let applier = Applier {
+            schema: &schema,
+            now,
+            manager: "m",
+            force: false,
+            subresource: None,
+        };
+        codes.push(
+            managed::apply(&applier, Some(&deep.0), config_map())
+                .unwrap_err()
+                .code(),
+        );
+        codes
+    });
+    println!("library entry points, deep values: {codes:?}, peak {peak} B");
+    assert!(codes.iter().all(|c| *c == 422), "{codes:?}");
+    assert!(peak <= 4 * input, "peak {peak} B");
+}

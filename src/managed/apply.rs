@@ -16,6 +16,10 @@ use crate::schema::NodeId;
 /// Server-side apply of `config` by `applier.manager` to `live` (`None`: the
 /// object does not exist and is created).
 pub fn apply(applier: &Applier<'_>, live: Option<&Value>, config: Value) -> Result<Applied, Error> {
+    if let Some(live) = live {
+        crate::decode::check_depth(live, "the live object")?;
+    }
+    crate::decode::check_depth(&config, "the applied configuration")?;
     let config = check(live, config)?;
     let walk = Walk {
         typed: Typed::new(applier.schema),

@@ -58,6 +58,10 @@ pub fn track_update(
 /// assert_eq!(out["metadata"]["managedFields"][0]["subresource"], "status");
 /// ```
 pub fn update(updater: &Updater<'_>, live: Option<&Value>, new: Value) -> Result<Value, Error> {
+    if let Some(live) = live {
+        crate::decode::check_depth(live, "the live object")?;
+    }
+    crate::decode::check_depth(&new, "the new object")?;
     let Updater {
         schema,
         now,

@@ -51,6 +51,9 @@ pub enum SmpErrorKind {
     /// value, `null` first in a merged list, `$setElementOrder` on a list of
     /// objects without merge key); here a clean error.
     UpstreamPanic,
+    /// The original or the patch nests deeper than [`crate::MAX_DEPTH`]
+    /// (kubepatch's own limit; upstream has none).
+    TooDeep,
 }
 
 impl SmpErrorKind {
@@ -59,6 +62,7 @@ impl SmpErrorKind {
         use SmpErrorKind::*;
         match self {
             BadJSONDoc => "ErrBadJSONDoc",
+            TooDeep => "ErrTooDeep",
             BadPatchType => "ErrBadPatchType",
             ListMergeDirectiveUnsupported => "ErrListMergeDirectiveUnsupported",
             NoMergeKey => "ErrNoMergeKey",

@@ -64,6 +64,18 @@ pub fn apply_with_root(
         schema,
         path: Vec::new(),
     };
+    for (value, what) in [(original, "the original"), (&patch, "the patch")] {
+        let depth = crate::decode::depth(value);
+        if depth > crate::decode::MAX_DEPTH {
+            return Err(merger.err(
+                SmpErrorKind::TooDeep,
+                format!(
+                    "{what} nests {depth} levels deep, beyond the limit of {}",
+                    crate::decode::MAX_DEPTH
+                ),
+            ));
+        }
+    }
     let mut doc = match original {
         Value::Object(m) => m.clone(),
         Value::Null => Map::new(),
