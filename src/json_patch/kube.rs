@@ -351,8 +351,13 @@ impl Op<'_> {
         let path = self.path("replace")?;
         if path.is_empty() {
             let value = self.value();
-            // An explicit `null` is taken, as it was while markers were objects.
-            if !value.is_object() && !value.is_array() && self.nodes.kind(&value) == Lazy::Value {
+            // An explicit `null` leaves the document as it is: the library's
+            // error for it wraps a nil error, which is no error at all
+            // (`kubectl patch --local` applies such a patch as a no-op).
+            if self.nodes.kind(&value) == Lazy::RawNil {
+                return Ok(());
+            }
+            if !value.is_object() && !value.is_array() {
                 return Err("replace operation value must be object or array"
                     .to_string()
                     .into());
@@ -584,6 +589,31 @@ mod tests {
             run(doc, json!([{"op":"replace","path":"","value":[1]}])).unwrap(),
             json!([1])
         );
+    }
+
+    /// `replace` of the root with an explicit `null` is a no-op, as
+    /// `kubectl patch --local` (v4.12 of the library) shows; without a
+    /// `value` it is refused.
+    #[test]
+    fn replace_root_with_explicit_null() {
+        let doc = json!({"kind": "ConfigMap", "metadata": {"name": "c"}});
+        assert_eq!(
+            run(
+                doc.clone(),
+                json!([{"op":"replace","path":"","value":null}])
+            )
+            .unwrap(),
+            doc
+        );
+        assert_eq!(
+            run(
+                doc.clone(),
+                json!([{"op":"replace","path":"","value":null},{"op":"add","path":"/x","value":1}])
+            )
+            .unwrap(),
+            json!({"kind": "ConfigMap", "metadata": {"name": "c"}, "x": 1})
+        );
+        assert!(run(doc, json!([{"op":"replace","path":""}])).is_err());
     }
 
     #[test]
