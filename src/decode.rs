@@ -106,7 +106,37 @@ pub fn duplicate_budget(len: usize) -> usize {
     len.saturating_mul(2).saturating_add(4096)
 }
 
+/// What a YAML document may build: nodes, and bytes of strings (values and
+/// keys), counted as the reader builds them, so that aliases cannot expand a
+/// document beyond [`ALIAS_EXPANSION`] times its size. A document without
+/// aliases builds at most one node per byte (plus one) and no more string
+/// bytes than it has bytes (tags are not kept), so it never reaches this.
+#[derive(Clone, Copy)]
+struct Expansion {
+    nodes: usize,
+    bytes: usize,
+}
+
+impl Expansion {
+    const UNLIMITED: Expansion = Expansion {
+        nodes: usize::MAX,
+        bytes: usize::MAX,
+    };
+
+    fn of_body(len: usize) -> Expansion {
+        let scaled = len.saturating_mul(ALIAS_EXPANSION);
+        Expansion {
+            nodes: scaled.saturating_add(4096),
+            bytes: scaled.saturating_add(65536),
+        }
+    }
+}
+
 thread_local! {
+    /// The expansion budget of the YAML document being read on this thread
+    /// (JSON has no aliases: unlimited).
+    static EXPANSION: Cell<Expansion> = const { Cell::new(Expansion::UNLIMITED) };
+
     /// The duplicate-path budget of the document being read on this thread,
     /// set by [`json`] and [`yaml`] before they read.
     static DUPLICATE_TEXT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
@@ -137,35 +167,19 @@ pub fn yaml(bytes: &[u8]) -> Result<Decoded, String> {
     options.strict_booleans = false;
     options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::PassThrough;
     options.with_snippet = false;
-    // Aliases may not expand a document beyond a multiple of its size (a
-    // YAML document without aliases has at most one node per byte, plus one,
-    // and no more scalar bytes than it has bytes, so no such document
-    // reaches these budgets). The parser's own, larger, caps stay in force.
-    let mut budget = serde_saphyr::Budget::default();
-    let scaled_nodes = bytes
-        .len()
-        .saturating_mul(ALIAS_EXPANSION)
-        .saturating_add(4096);
-    let scaled_scalars = bytes
-        .len()
-        .saturating_mul(ALIAS_EXPANSION)
-        .saturating_add(65536);
-    let scaled = scaled_nodes < budget.max_nodes || scaled_scalars < budget.max_total_scalar_bytes;
-    budget.max_nodes = budget.max_nodes.min(scaled_nodes);
-    budget.max_total_scalar_bytes = budget.max_total_scalar_bytes.min(scaled_scalars);
-    options.budget = Some(budget);
     DUPLICATE_TEXT.set(duplicate_budget(bytes.len()));
-    let tracked: Option<Tracked> =
-        serde_saphyr::from_slice_with_options(bytes, options).map_err(|e| {
-            let message = e.to_string();
-            let expansion = message.starts_with("budget breached: Nodes")
-                || message.starts_with("budget breached: ScalarBytes");
-            if scaled && expansion {
-                EXCESSIVE_ALIASING.to_string()
-            } else {
-                message
-            }
-        })?;
+    EXPANSION.set(Expansion::of_body(bytes.len()));
+    let tracked: Result<Option<Tracked>, _> = serde_saphyr::from_slice_with_options(bytes, options);
+    EXPANSION.set(Expansion::UNLIMITED);
+    let tracked = tracked.map_err(|e| {
+        let message = e.to_string();
+        // The parser adds a location to the visitor's error.
+        if message.contains(EXCESSIVE_ALIASING) {
+            EXCESSIVE_ALIASING.to_string()
+        } else {
+            message
+        }
+    })?;
     Ok(tracked.map(Tracked::into_decoded).unwrap_or(Decoded {
         value: Value::Null,
         duplicates: vec![],
@@ -196,6 +210,7 @@ impl<'de> Deserialize<'de> for Tracked {
             path: RefCell::new(String::new()),
             duplicates: RefCell::new(Vec::new()),
             left: Cell::new(DUPLICATE_TEXT.get()),
+            expansion: Cell::new(EXPANSION.get()),
         };
         let value = de::DeserializeSeed::deserialize(Node(&state), d)?;
         Ok(Tracked {
@@ -211,9 +226,22 @@ struct Walk {
     path: RefCell<String>,
     duplicates: RefCell<Vec<String>>,
     left: Cell<usize>,
+    expansion: Cell<Expansion>,
 }
 
 impl Walk {
+    /// Charge one node of `bytes` string bytes to the expansion budget.
+    fn charge<E: de::Error>(&self, bytes: usize) -> Result<(), E> {
+        let Expansion { nodes, bytes: left } = self.expansion.get();
+        match (nodes.checked_sub(1), left.checked_sub(bytes)) {
+            (Some(nodes), Some(bytes)) => {
+                self.expansion.set(Expansion { nodes, bytes });
+                Ok(())
+            }
+            _ => Err(E::custom(EXCESSIVE_ALIASING)),
+        }
+    }
+
     /// Append a path segment; returns the length to truncate back to.
     fn push_key(&self, key: &str) -> usize {
         let mut path = self.path.borrow_mut();
@@ -259,7 +287,13 @@ impl<'de> de::DeserializeSeed<'de> for Node<'_> {
     type Value = Value;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(self)
+        let value = d.deserialize_any(self)?;
+        let bytes = match &value {
+            Value::String(s) => s.len(),
+            _ => 0,
+        };
+        self.0.charge(bytes)?;
+        Ok(value)
     }
 }
 
@@ -331,6 +365,7 @@ impl<'de> Visitor<'de> for Node<'_> {
         let walk = self.0;
         let mut object = Map::new();
         while let Some(Key(key)) = map.next_key::<Key>()? {
+            walk.charge(key.len())?;
             let len = walk.push_key(&key);
             let child = map.next_value_seed(self);
             let child = match child {

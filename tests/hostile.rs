@@ -260,6 +260,14 @@ fn yaml_aliases_expand_within_a_multiple_of_the_body() {
         assert_eq!(err.to_string(), EXCESSIVE_ALIASING);
     });
     assert!(peak <= 4096 * body.len(), "read_document: peak {peak} B");
+    // Without aliases nothing is refused, however many tags spell long
+    // names (`!!str` is `tag:yaml.org,2002:str`): tags are not kept.
+    let mut y = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\nlist:\n");
+    y.push_str(&"- !!str x\n".repeat(50_000));
+    let body = y.into_bytes();
+    case("50,000 tags, no alias (apply)", body.len(), 64, 201, || {
+        PatchRequest::new(APPLY, &body).params(params()).run()
+    });
     // Aliases that stay within the budget still expand.
     let doc = kubepatch::read_document(b"a: &a [1, 2]\nb: *a\n").unwrap();
     assert_eq!(doc, json!({"a": [1, 2], "b": [1, 2]}));
