@@ -30,6 +30,11 @@ use crate::mode::Mode;
 pub fn apply(doc: &Value, patch: &Value, mode: Mode) -> Result<Value, Error> {
     crate::decode::check_depth(doc, "the live object")?;
     crate::decode::check_depth(patch, "the patch")?;
+    merge(doc, patch, mode)
+}
+
+/// [`apply`] for a caller that has bounded both depths already (the request).
+pub(crate) fn merge(doc: &Value, patch: &Value, mode: Mode) -> Result<Value, Error> {
     match mode {
         Mode::Rfc => {
             let mut out = doc.clone();

@@ -257,7 +257,7 @@ impl<'a> PatchRequest<'a> {
             manager: &self.update_manager(),
             subresource: self.subresource,
         };
-        let mut object = managed::update(&updater, Some(live), patched)?;
+        let mut object = managed::update_bounded(&updater, Some(live), patched)?;
         object::finish_update(&mut object, live, &target)?;
         Ok(Outcome {
             object,
@@ -284,7 +284,7 @@ impl<'a> PatchRequest<'a> {
             force: self.params.is_forced(),
             subresource: self.subresource,
         };
-        let applied = guarded(|| managed::apply(&applier, self.live, config))?;
+        let applied = guarded(|| managed::apply_bounded(&applier, self.live, config))?;
         let mut object = applied.object;
         let warnings = validation::apply_duplicates(duplicates, validation)?;
         let code = match self.live {
@@ -320,8 +320,8 @@ impl<'a> PatchRequest<'a> {
                 json_patch::apply(live, self.body, Mode::Rfc)
             }
             PatchType::Json => json_patch::apply_value(live, &body, self.mode),
-            PatchType::Merge => merge_patch::apply(live, &body, self.mode),
-            PatchType::Strategic => Ok(strategic::apply(live, body, schema)?),
+            PatchType::Merge => merge_patch::merge(live, &body, self.mode),
+            PatchType::Strategic => Ok(strategic::merge(live, body, schema)?),
             PatchType::Apply => Err(Error::Internal {
                 message: "apply is not a patch strategy".to_string(),
             }),

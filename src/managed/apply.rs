@@ -20,6 +20,15 @@ pub fn apply(applier: &Applier<'_>, live: Option<&Value>, config: Value) -> Resu
         crate::decode::check_depth(live, "the live object")?;
     }
     crate::decode::check_depth(&config, "the applied configuration")?;
+    apply_bounded(applier, live, config)
+}
+
+/// [`apply`] for a caller that has bounded both depths already (the request).
+pub(crate) fn apply_bounded(
+    applier: &Applier<'_>,
+    live: Option<&Value>,
+    config: Value,
+) -> Result<Applied, Error> {
     let config = check(live, config)?;
     let walk = Walk {
         typed: Typed::new(applier.schema),

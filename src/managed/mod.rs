@@ -51,7 +51,9 @@ use serde_json::Value;
 use crate::schema::Schema;
 
 pub use apply::apply;
+pub(crate) use apply::apply_bounded;
 pub use object::normalize;
+pub(crate) use update::update_bounded;
 pub use update::{track_update, update};
 
 /// Most Update entries kept; older ones fold into `ancient-changes`.

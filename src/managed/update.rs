@@ -62,6 +62,17 @@ pub fn update(updater: &Updater<'_>, live: Option<&Value>, new: Value) -> Result
         crate::decode::check_depth(live, "the live object")?;
     }
     crate::decode::check_depth(&new, "the new object")?;
+    update_bounded(updater, live, new)
+}
+
+/// [`update`] for a caller that has bounded the depth of both objects
+/// already (the request: the live object on entry, the patched one by each
+/// strategy's own bound).
+pub(crate) fn update_bounded(
+    updater: &Updater<'_>,
+    live: Option<&Value>,
+    new: Value,
+) -> Result<Value, Error> {
     let Updater {
         schema,
         now,

@@ -60,7 +60,7 @@ pub fn apply_with_root(
     schema: &Schema,
     root: NodeId,
 ) -> Result<Value, SmpError> {
-    let mut merger = Merger {
+    let merger = Merger {
         schema,
         path: Vec::new(),
     };
@@ -76,6 +76,26 @@ pub fn apply_with_root(
             ));
         }
     }
+    merge_with_root(original, patch, schema, root)
+}
+
+/// Strategic merge at the root for `original`'s kind, for a caller that has
+/// bounded both depths already (the request).
+pub(crate) fn merge(original: &Value, patch: Value, schema: &Schema) -> Result<Value, SmpError> {
+    let root = schema.root_of(original).unwrap_or(UNTYPED);
+    merge_with_root(original, patch, schema, root)
+}
+
+fn merge_with_root(
+    original: &Value,
+    patch: Value,
+    schema: &Schema,
+    root: NodeId,
+) -> Result<Value, SmpError> {
+    let mut merger = Merger {
+        schema,
+        path: Vec::new(),
+    };
     let mut doc = match original {
         Value::Object(m) => m.clone(),
         Value::Null => Map::new(),
