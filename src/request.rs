@@ -217,6 +217,31 @@ impl<'a> PatchRequest<'a> {
             .unwrap_or_else(|| BUILTIN.get_or_init(Schema::endpoints))
     }
 
+    /// Carry the request out on a live object the caller hands over, as a
+    /// server does that has read the stored object for this request and will
+    /// replace it with the result: the object becomes the result in place,
+    /// with no copy of it. Any live object given with [`live`](Self::live)
+    /// is ignored. On error the object is dropped: it was the caller's copy,
+    /// so the stored object is untouched, and the error is what [`run`](Self::run)
+    /// would have answered.
+    ///
+    /// ```
+    /// use kubepatch::PatchRequest;
+    /// use serde_json::json;
+    ///
+    /// let stored = json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "web"}});
+    /// let request = PatchRequest::new("application/merge-patch+json", br#"{"metadata":{"labels":{"app":"web"}}}"#);
+    /// let outcome = request.run_on(stored).unwrap();
+    /// assert_eq!(outcome.object["metadata"]["labels"]["app"], "web");
+    /// ```
+    pub fn run_on(&self, live: Value) -> Result<Outcome, Error> {
+        let request = PatchRequest {
+            live: Some(&live),
+            ..self.clone()
+        };
+        request.run()
+    }
+
     /// Carry the request out. The live object is never modified. The clock
     /// is read once, for every managedFields entry the request writes.
     pub fn run(&self) -> Result<Outcome, Error> {
