@@ -60,15 +60,33 @@ pub fn depth(value: &Value) -> usize {
 }
 
 /// Refuse a document nested deeper than [`MAX_DEPTH`] (422), naming what it is.
-pub(crate) fn check_depth(value: &Value, what: &str) -> Result<(), Error> {
+pub(crate) fn check_depth(value: &Value, what: &str) -> Result<usize, Error> {
     let d = depth(value);
     if d > MAX_DEPTH {
-        return Err(Error::Invalid {
-            message: format!("{what} nests {d} levels deep, beyond the limit of {MAX_DEPTH}"),
-            details: Default::default(),
-        });
+        return Err(too_deep(d, what));
     }
-    Ok(())
+    Ok(d)
+}
+
+/// The 422 for a document `d` levels deep, beyond [`MAX_DEPTH`].
+pub(crate) fn too_deep(d: usize, what: &str) -> Error {
+    Error::Invalid {
+        message: format!("{what} nests {d} levels deep, beyond the limit of {MAX_DEPTH}"),
+        details: Default::default(),
+    }
+}
+
+/// Drop a value of any depth without recursion (dropping a `Value` the
+/// usual way recurses once per level).
+pub(crate) fn dismantle(value: Value) {
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(m) => stack.extend(m.into_iter().map(|(_, c)| c)),
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
 }
 
 /// A decoded document and the paths of the keys it held twice.

@@ -67,6 +67,7 @@ pub mod merge_patch;
 pub mod mode;
 pub mod object;
 pub mod params;
+mod reach;
 pub mod request;
 pub mod schema;
 pub mod strategic;
@@ -75,6 +76,9 @@ mod validation;
 // Strategic merge and apply identify list elements alike (a test).
 #[cfg(test)]
 mod identity_agreement;
+// Tracking within a write's reach agrees with tracking of the whole (a test).
+#[cfg(test)]
+mod reach_agreement;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use content_type::PatchType;

@@ -25,57 +25,63 @@ use serde_json::{Map, Value};
 
 use crate::error::Error;
 use crate::mode::Mode;
+use crate::reach::Reach;
 
 /// Apply `patch` to a copy of `doc`.
 pub fn apply(doc: &Value, patch: &Value, mode: Mode) -> Result<Value, Error> {
     crate::decode::check_depth(doc, "the live object")?;
     crate::decode::check_depth(patch, "the patch")?;
-    merge(doc, patch, mode)
+    merge(doc.clone(), patch.clone(), mode)
 }
 
-/// [`apply`] for a caller that has bounded both depths already (the request).
-pub(crate) fn merge(doc: &Value, patch: &Value, mode: Mode) -> Result<Value, Error> {
+/// [`apply`] in place of `doc` (no copy of it), for a caller that has
+/// bounded both depths already (the request).
+pub(crate) fn merge(mut doc: Value, patch: Value, mode: Mode) -> Result<Value, Error> {
     match mode {
         Mode::Rfc => {
-            let mut out = doc.clone();
-            json_patch::merge(&mut out, patch);
-            Ok(out)
+            json_patch::merge(&mut doc, &patch);
+            Ok(doc)
         }
         Mode::Kubernetes => kube(doc, patch),
     }
 }
 
-fn kube(doc: &Value, patch: &Value) -> Result<Value, Error> {
+/// What a merge patch can change: its members, recursively; anything that
+/// is not an object replaces the whole value at its key.
+pub(crate) fn reach(patch: &Value) -> Reach {
+    Reach::of_members(patch)
+}
+
+fn kube(doc: Value, patch: Value) -> Result<Value, Error> {
     if doc.is_null() {
         return Err(Error::bad_request("Invalid JSON Document"));
     }
     match (doc, patch) {
-        (Value::Object(target), Value::Object(patch)) => {
-            let mut out = target.clone();
-            merge_objects(&mut out, patch);
-            Ok(Value::Object(out))
+        (Value::Object(mut target), Value::Object(patch)) => {
+            merge_objects(&mut target, patch);
+            Ok(Value::Object(target))
         }
         // A document that is not an object becomes the (pruned) patch.
-        (_, Value::Object(_) | Value::Array(_)) => Ok(pruned(patch.clone())),
+        (_, patch @ (Value::Object(_) | Value::Array(_))) => Ok(pruned(patch)),
         _ => Err(Error::bad_request("Invalid JSON Patch")),
     }
 }
 
-fn merge_objects(target: &mut Map<String, Value>, patch: &Map<String, Value>) {
+fn merge_objects(target: &mut Map<String, Value>, patch: Map<String, Value>) {
     for (key, value) in patch {
         if value.is_null() {
-            target.remove(key);
+            target.remove(&key);
             continue;
         }
-        match target.get_mut(key) {
+        match target.get_mut(&key) {
             Some(current @ Value::Object(_)) => match (current, value) {
                 (Value::Object(cur), Value::Object(p)) => merge_objects(cur, p),
                 // An object replaced by a non-object keeps the patch value as sent.
-                (cur, _) => *cur = value.clone(),
+                (cur, value) => *cur = value,
             },
-            Some(current) if !current.is_null() => *current = pruned(value.clone()),
+            Some(current) if !current.is_null() => *current = pruned(value),
             _ => {
-                target.insert(key.clone(), pruned(value.clone()));
+                target.insert(key, pruned(value));
             }
         }
     }

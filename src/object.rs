@@ -146,6 +146,46 @@ pub fn finish_update(result: &mut Value, live: &Value, target: &Target) -> Resul
     Ok(())
 }
 
+/// The part of a live object [`finish_update`] reads (its kind, name and
+/// the system fields of its metadata): taken before a write that consumes
+/// the live object, so that no copy of the rest is needed.
+pub(crate) fn head(live: &Value) -> Value {
+    let Value::Object(object) = live else {
+        return Value::Null;
+    };
+    let mut out = serde_json::Map::new();
+    for key in ["apiVersion", "kind"] {
+        if let Some(v) = object.get(key) {
+            out.insert(key.to_string(), v.clone());
+        }
+    }
+    if let Some(meta) = object.get("metadata") {
+        let kept = match meta {
+            Value::Object(m) => Value::Object(
+                m.iter()
+                    .filter(|(k, _)| {
+                        matches!(
+                            k.as_str(),
+                            "name"
+                                | "namespace"
+                                | "uid"
+                                | "resourceVersion"
+                                | "generation"
+                                | "creationTimestamp"
+                                | "deletionTimestamp"
+                                | "deletionGracePeriodSeconds"
+                        )
+                    })
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            ),
+            other => other.clone(),
+        };
+        out.insert("metadata".to_string(), kept);
+    }
+    Value::Object(out)
+}
+
 /// Check an object an apply is about to create: it may not bring a `uid`
 /// (409, as kube-apiserver answers), its namespace and name must fit the
 /// URL, and system fields it carries are wiped (`WipeObjectMetaSystemFields`).

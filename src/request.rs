@@ -31,7 +31,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::content_type::PatchType;
 use crate::decode::{self, Decoded};
 use crate::error::Error;
-use crate::managed::{self, Applier, Updater};
+use crate::managed::{self, Applier, Before, Updater};
 use crate::mode::Mode;
 use crate::object::{self, Target};
 use crate::params::{FieldValidation, PatchParams};
@@ -235,16 +235,28 @@ impl<'a> PatchRequest<'a> {
     /// assert_eq!(outcome.object["metadata"]["labels"]["app"], "web");
     /// ```
     pub fn run_on(&self, live: Value) -> Result<Outcome, Error> {
-        let request = PatchRequest {
-            live: Some(&live),
-            ..self.clone()
-        };
-        request.run()
+        let depth = decode::depth(&live);
+        if depth > decode::MAX_DEPTH {
+            // Dropped now, without recursion; the 422 comes where `run`
+            // would answer it.
+            decode::dismantle(live);
+            return self.run_owned(Live::TooDeep(depth));
+        }
+        self.run_owned(Live::Owned(live, depth))
     }
 
-    /// Carry the request out. The live object is never modified. The clock
-    /// is read once, for every managedFields entry the request writes.
+    /// Carry the request out. The live object is never modified (the
+    /// request works on one copy of it; [`run_on`](Self::run_on) saves that
+    /// copy). The clock is read once, for every managedFields entry the
+    /// request writes.
     pub fn run(&self) -> Result<Outcome, Error> {
+        self.run_owned(match self.live {
+            Some(live) => Live::Borrowed(live),
+            None => Live::Absent,
+        })
+    }
+
+    fn run_owned(&self, live: Live<'_>) -> Result<Outcome, Error> {
         let now = self.clock.now();
         let schema = self.schema_or_builtin();
         let offered: &[PatchType] = if schema.strategic_allowed {
@@ -263,18 +275,32 @@ impl<'a> PatchRequest<'a> {
                 .map_err(|e| Error::bad_request(format!("invalid JSON patch: {e}")))?,
         };
         let Decoded { value, duplicates } = body;
-        if let Some(live) = self.live {
-            decode::check_depth(live, "the live object")?;
-        }
+        const LIVE: &str = "the live object";
+        let (live, live_depth) = match live {
+            Live::Absent => (None, 0),
+            Live::Borrowed(live) => {
+                let depth = decode::check_depth(live, LIVE)?;
+                (Some(live.clone()), depth)
+            }
+            Live::Owned(live, depth) => (Some(live), depth),
+            Live::TooDeep(depth) => return Err(decode::too_deep(depth, LIVE)),
+        };
         if patch_type == PatchType::Apply {
-            return self.run_apply(schema, now, value, &duplicates, validation);
+            return self.run_apply(schema, now, value, &duplicates, validation, live);
         }
-        let Some(live) = self.live else {
+        let Some(live) = live else {
             return Err(self.not_found(&value));
         };
-        let target = self.target_of(live)?;
+        let target = self.target_of(&live)?;
         let strict_errors = validation::precheck(patch_type, &value, &duplicates, validation)?;
-        let patched = guarded(|| self.strategy(patch_type, live, value, schema))?;
+        let head = object::head(&live);
+        let reach = match patch_type {
+            PatchType::Json => json_patch::reach(&value),
+            PatchType::Merge => merge_patch::reach(&value),
+            _ => strategic::reach(&value),
+        };
+        let before = Before::take(&live, &reach, schema.omit_empty);
+        let patched = guarded(|| self.strategy(patch_type, live, live_depth, value, schema))?;
         let warnings = validation::report(strict_errors, validation, &patched)?;
         let updater = Updater {
             schema,
@@ -282,8 +308,8 @@ impl<'a> PatchRequest<'a> {
             manager: &self.update_manager(),
             subresource: self.subresource,
         };
-        let mut object = managed::update_bounded(&updater, Some(live), patched)?;
-        object::finish_update(&mut object, live, &target)?;
+        let mut object = managed::record_update(&updater, Some(before), &reach, patched)?;
+        object::finish_update(&mut object, &head, &target)?;
         Ok(Outcome {
             object,
             code: 200,
@@ -301,6 +327,7 @@ impl<'a> PatchRequest<'a> {
         config: Value,
         duplicates: &[String],
         validation: FieldValidation,
+        live: Option<Value>,
     ) -> Result<Outcome, Error> {
         let applier = Applier {
             schema,
@@ -309,13 +336,15 @@ impl<'a> PatchRequest<'a> {
             force: self.params.is_forced(),
             subresource: self.subresource,
         };
-        let applied = guarded(|| managed::apply_bounded(&applier, self.live, config))?;
+        // What finishing the update needs of the live object, taken before
+        // the apply consumes it (its errors come after the apply's).
+        let existing = live.as_ref().map(|l| (object::head(l), self.target_of(l)));
+        let applied = guarded(|| managed::apply_owned(&applier, live, config))?;
         let mut object = applied.object;
         let warnings = validation::apply_duplicates(duplicates, validation)?;
-        let code = match self.live {
-            Some(live) => {
-                let target = self.target_of(live)?;
-                object::finish_update(&mut object, live, &target)?;
+        let code = match existing {
+            Some((head, target)) => {
+                object::finish_update(&mut object, &head, &target?)?;
                 200
             }
             None => {
@@ -333,19 +362,21 @@ impl<'a> PatchRequest<'a> {
         })
     }
 
+    /// Run a patch strategy in place of the live object (no copy of it).
     fn strategy(
         &self,
         patch_type: PatchType,
-        live: &Value,
+        live: Value,
+        live_depth: usize,
         body: Value,
         schema: &Schema,
     ) -> Result<Value, Error> {
         match patch_type {
             PatchType::Json if self.mode == Mode::Rfc => {
-                json_patch::apply(live, self.body, Mode::Rfc)
+                json_patch::apply(&live, self.body, Mode::Rfc)
             }
-            PatchType::Json => json_patch::apply_value(live, &body, self.mode),
-            PatchType::Merge => merge_patch::merge(live, &body, self.mode),
+            PatchType::Json => json_patch::apply_in_place(live, live_depth, &body, self.mode),
+            PatchType::Merge => merge_patch::merge(live, body, self.mode),
             PatchType::Strategic => Ok(strategic::merge(live, body, schema)?),
             PatchType::Apply => Err(Error::Internal {
                 message: "apply is not a patch strategy".to_string(),
@@ -367,6 +398,18 @@ impl<'a> PatchRequest<'a> {
         let (resource, name) = target.map(|t| (t.resource, t.name)).unwrap_or_default();
         Error::NotFound { resource, name }
     }
+}
+
+/// The live object a request runs on: the caller's to copy, or handed over.
+enum Live<'v> {
+    /// None: only apply succeeds (it creates).
+    Absent,
+    /// Borrowed: copied once, after its depth is checked.
+    Borrowed(&'v Value),
+    /// Handed over, with its depth (within the bound).
+    Owned(Value, usize),
+    /// Handed over beyond the depth bound (and dropped): a 422.
+    TooDeep(usize),
 }
 
 /// Run a patch library, turning a panic into a 500 instead of a crash.

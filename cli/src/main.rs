@@ -10,7 +10,6 @@ use std::process::ExitCode;
 use clap::{ArgGroup, Parser, ValueEnum};
 use kubepatch::schema::openapi;
 use kubepatch::{FixedClock, Mode, PatchParams, PatchRequest, PatchType, SystemClock};
-use serde_json::Value;
 
 /// Patch a Kubernetes object locally with kube-apiserver's PATCH semantics.
 #[derive(Parser, Debug)]
@@ -172,35 +171,41 @@ fn run(cli: &Cli) -> Result<ExitCode, Usage> {
         .user_agent(concat!("kubepatch/", env!("CARGO_PKG_VERSION")))
         .clock(clock)
         .mode(if cli.rfc { Mode::Rfc } else { Mode::Kubernetes });
-    if let Some(live) = &live {
-        request = request.live(live);
-    }
     if let Some(schema) = &schema {
         request = request.schema(schema);
     }
-    let mut stdout = std::io::stdout().lock();
-    let result = request.run();
+    // The live object is handed over: the request patches it in place.
+    let result = match live {
+        Some(live) => request.run_on(live),
+        None => request.run(),
+    };
     drop(request);
     // The process ends right after printing: freeing large documents one
     // node at a time would only cost time (a third of the run for a
     // 10,000-address object), so the big values are left to the OS.
-    std::mem::forget(live);
     std::mem::forget(body);
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     match result {
         Ok(outcome) => {
             for warning in &outcome.warnings {
                 eprintln!("Warning: {warning}");
             }
-            let text = render(&outcome.object, cli.output).map_err(Usage)?;
-            let _ = stdout.write_all(text.as_bytes());
+            match cli.output {
+                Output::Json => write_pretty(&mut stdout, &outcome.object),
+                Output::Yaml => {
+                    let text = serde_saphyr::to_string(&outcome.object)
+                        .map_err(|e| Usage(e.to_string()))?;
+                    let _ = stdout.write_all(text.as_bytes());
+                }
+            }
+            let _ = stdout.flush();
             std::mem::forget(outcome);
-            std::mem::forget(text);
             Ok(ExitCode::SUCCESS)
         }
         Err(err) => {
             let status = err.to_status();
-            let text = pretty(&status);
-            let _ = stdout.write_all(text.as_bytes());
+            write_pretty(&mut stdout, &status);
+            let _ = stdout.flush();
             eprintln!("error: {}", status.message);
             Ok(ExitCode::from(1))
         }
@@ -218,23 +223,13 @@ fn read(path: &str) -> Result<Vec<u8>, Usage> {
     std::fs::read(path).map_err(|e| Usage(format!("{path}: {e}")))
 }
 
-fn render(object: &Value, output: Output) -> Result<String, String> {
-    match output {
-        Output::Json => Ok(pretty(object)),
-        Output::Yaml => serde_saphyr::to_string(object).map_err(|e| e.to_string()),
-    }
-}
-
-/// JSON indented by four spaces, as `kubectl -o json` prints it, with a final newline.
-fn pretty<T: serde::Serialize>(value: &T) -> String {
-    let mut out = Vec::new();
+/// JSON indented by four spaces, as `kubectl -o json` prints it, with a
+/// final newline, written straight to `out` (a failed write, such as a
+/// closed pipe, is left to the exit code of the reader, as before).
+fn write_pretty<T: serde::Serialize>(out: &mut impl Write, value: &T) {
     let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);
-    // Both types printed here (a `Value` and a `Status` of strings and
-    // integers) have string keys only, so serializing them into memory cannot fail.
-    serde::Serialize::serialize(value, &mut ser).expect("a Value or a Status always serializes");
-    // serde_json only ever writes UTF-8.
-    let mut text = String::from_utf8(out).expect("serde_json writes UTF-8");
-    text.push('\n');
-    text
+    let mut ser = serde_json::Serializer::with_formatter(&mut *out, formatter);
+    if serde::Serialize::serialize(value, &mut ser).is_ok() {
+        let _ = out.write_all(b"\n");
+    }
 }

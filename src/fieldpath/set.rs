@@ -96,6 +96,18 @@ impl Set {
         self.children.iter()
     }
 
+    /// The elements that are members at this level (paths ending here).
+    ///
+    /// ```
+    /// use kubepatch::fieldpath::{PathElement, Set};
+    /// let mut set = Set::default();
+    /// set.insert(&[PathElement::Field("a".into())]);
+    /// assert_eq!(set.members().count(), 1);
+    /// ```
+    pub fn members(&self) -> impl Iterator<Item = &PathElement> {
+        self.members.iter()
+    }
+
     /// Whether `element` is a member of this node.
     pub fn has_member(&self, element: &PathElement) -> bool {
         self.members.contains(element)
@@ -293,6 +305,18 @@ impl Set {
         let Value::Object(map) = v else {
             return Err("fieldsV1 must be a JSON object".to_string());
         };
+        Set::from_fields_v1_map(map)
+    }
+
+    /// [`Set::from_fields_v1`] of the object's members.
+    ///
+    /// ```
+    /// use kubepatch::fieldpath::Set;
+    /// let map = serde_json::json!({"f:data": {"f:a": {}}});
+    /// let set = Set::from_fields_v1_map(map.as_object().unwrap()).unwrap();
+    /// assert_eq!(set.len(), 1);
+    /// ```
+    pub fn from_fields_v1_map(map: &Map<String, Value>) -> Result<Set, String> {
         let mut set = Set::default();
         for (k, child) in map {
             if k == "." {

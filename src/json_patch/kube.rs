@@ -17,8 +17,8 @@ use super::{CopyBudget, check_count};
 use crate::error::Error;
 use crate::go::json_kind;
 
-/// Apply a parsed patch to a copy of `doc`.
-pub(super) fn apply(doc: &Value, patch: &Value) -> Result<Value, Error> {
+/// Apply a parsed patch to `doc`, in place.
+pub(super) fn apply(doc: Value, patch: &Value) -> Result<Value, Error> {
     let Value::Array(ops) = patch else {
         return Err(Error::bad_request(format!(
             "json: cannot unmarshal {} into Go value of type jsonpatch.Patch",
@@ -46,7 +46,7 @@ pub(super) fn apply(doc: &Value, patch: &Value) -> Result<Value, Error> {
             details: Default::default(),
         });
     }
-    let mut out = doc.clone();
+    let mut out = doc;
     let mut budget = CopyBudget::default();
     let nodes = LazyNodes::get();
     for (index, op) in parsed.into_iter().enumerate() {
@@ -506,7 +506,7 @@ mod tests {
     use serde_json::json;
 
     fn run(doc: Value, patch: Value) -> Result<Value, Error> {
-        apply(&doc, &patch)
+        apply(doc, &patch)
     }
 
     #[test]

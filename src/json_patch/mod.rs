@@ -27,6 +27,7 @@ use serde_json::Value;
 use crate::decode;
 use crate::error::Error;
 use crate::mode::Mode;
+use crate::reach::Reach;
 
 /// kube-apiserver's cap on operations in one JSON patch (413 above it).
 pub const MAX_OPERATIONS: usize = 10_000;
@@ -61,7 +62,7 @@ pub fn apply(doc: &Value, patch: &[u8], mode: Mode) -> Result<Value, Error> {
         }
         Mode::Rfc => {
             if let Ok(ops) = serde_json::from_slice::<Value>(patch) {
-                check_depth_bound(doc, &ops)?;
+                check_depth_bound(decode::depth(doc), &ops)?;
             }
             rfc::apply(doc, patch)
         }
@@ -77,14 +78,55 @@ pub fn apply(doc: &Value, patch: &[u8], mode: Mode) -> Result<Value, Error> {
 /// assert_eq!(out, json!({"x": 1}));
 /// ```
 pub fn apply_value(doc: &Value, patch: &Value, mode: Mode) -> Result<Value, Error> {
-    check_depth_bound(doc, patch)?;
+    apply_in_place(doc.clone(), decode::depth(doc), patch, mode)
+}
+
+/// [`apply_value`] in place of `doc` (no copy of it in Kubernetes mode),
+/// for a caller that knows the document's depth (the request).
+pub(crate) fn apply_in_place(
+    doc: Value,
+    doc_depth: usize,
+    patch: &Value,
+    mode: Mode,
+) -> Result<Value, Error> {
+    check_depth_bound(doc_depth, patch)?;
     match mode {
         Mode::Kubernetes => kube::apply(doc, patch),
         Mode::Rfc => {
             let bytes = serde_json::to_vec(patch).map_err(|e| Error::bad_request(e.to_string()))?;
-            rfc::apply(doc, &bytes)
+            rfc::apply(&doc, &bytes)
         }
     }
+}
+
+/// What a JSON patch can change: the member path of each operation's
+/// `path` (and a `move`'s `from`), reached whole from there; a `test` changes
+/// nothing. A path that is not a pointer into the document (the root, or
+/// anything malformed) reaches the whole document. Indices are member names
+/// here: a reach that meets a list takes it whole.
+pub(crate) fn reach(ops: &Value) -> Reach {
+    let Value::Array(ops) = ops else {
+        return Reach::All;
+    };
+    let mut reach = Reach::nothing();
+    let mut add = |pointer: Option<&Value>| match pointer.and_then(Value::as_str) {
+        Some(p) if p.starts_with('/') => {
+            let tokens: Vec<String> = p[1..].split('/').map(pointer::unescape).collect();
+            reach.add_path(&tokens);
+        }
+        _ => reach = Reach::All,
+    };
+    for op in ops.iter().filter_map(Value::as_object) {
+        match op.get("op").and_then(Value::as_str) {
+            Some("test") => {}
+            Some("move") => {
+                add(op.get("from"));
+                add(op.get("path"));
+            }
+            _ => add(op.get("path")),
+        }
+    }
+    reach
 }
 
 /// Refuse, before any operation runs, a patch that could nest the document
@@ -95,7 +137,7 @@ pub fn apply_value(doc: &Value, patch: &Value, mode: Mode) -> Result<Value, Erro
 /// depth; a `copy` or `move` places a value found at the level of `from`
 /// (so no deeper than the document below it) at the level of `path`, and
 /// can deepen the document by at most the difference.
-fn check_depth_bound(doc: &Value, patch: &Value) -> Result<(), Error> {
+fn check_depth_bound(doc_depth: usize, patch: &Value) -> Result<(), Error> {
     let Value::Array(ops) = patch else {
         return Ok(());
     };
@@ -104,7 +146,7 @@ fn check_depth_bound(doc: &Value, patch: &Value) -> Result<(), Error> {
             .and_then(Value::as_str)
             .map_or(0, |p| p.matches('/').count())
     };
-    let mut base = decode::depth(doc);
+    let mut base = doc_depth;
     let mut growth = 0usize;
     for op in ops.iter().filter_map(Value::as_object) {
         match op.get("op").and_then(Value::as_str) {

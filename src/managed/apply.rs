@@ -4,13 +4,17 @@
 use serde_json::Value;
 
 use super::entries::{Entry, Identity, Managers, stamp};
-use super::object::{normalize, root_of, split, strip, with_managers, zero_object};
+use super::object::{
+    normalize, normalized, read_managers, root_of, strip, take_managed_fields, with_managers,
+    zero_object,
+};
 use super::prune::prune;
 use super::typed::{SchemaError, Typed};
 use super::{Applied, Applier, conflicts};
 use crate::error::Error;
 use crate::fieldpath::Set;
 use crate::go::{gvk, object_ref};
+use crate::reach::Reach;
 use crate::schema::NodeId;
 
 /// Server-side apply of `config` by `applier.manager` to `live` (`None`: the
@@ -20,16 +24,18 @@ pub fn apply(applier: &Applier<'_>, live: Option<&Value>, config: Value) -> Resu
         crate::decode::check_depth(live, "the live object")?;
     }
     crate::decode::check_depth(&config, "the applied configuration")?;
-    apply_bounded(applier, live, config)
+    apply_owned(applier, live.cloned(), config)
 }
 
-/// [`apply`] for a caller that has bounded both depths already (the request).
-pub(crate) fn apply_bounded(
+/// [`apply`] on a live object the caller hands over (it becomes the result,
+/// no copy of it is made), for a caller that has bounded both depths already
+/// (the request).
+pub(crate) fn apply_owned(
     applier: &Applier<'_>,
-    live: Option<&Value>,
+    live: Option<Value>,
     config: Value,
 ) -> Result<Applied, Error> {
-    let config = check(live, config)?;
+    let config = check(live.as_ref(), config)?;
     let walk = Walk {
         typed: Typed::new(applier.schema),
         root: root_of(applier.schema, &config),
@@ -41,26 +47,36 @@ pub(crate) fn apply_bounded(
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
+    let existed = live.is_some();
     let (base, mut managers) = match live {
-        Some(live) => split(live)?,
+        Some(mut live) => {
+            let stored = take_managed_fields(&mut live);
+            (live, read_managers(stored)?)
+        }
         None => (zero_object(&config), Managers::default()),
     };
-    if live.is_some() {
+    if existed {
         before_first_apply(&walk, &base, &api_version, &time, &mut managers);
     }
     let id = identity(applier);
     let (merged, applied) = merge(&walk, &base, &config)?;
-    let pruned = prune(&walk.typed, merged, &managers, &id, &applied, walk.root);
-    let write = compare(&walk, &base, pruned);
+    let (pruned, removed_any) = prune(&walk.typed, merged, &mut managers, &id, &applied, walk.root);
+    // The config reaches what it sets; pruning can reach anything.
+    let reach = if removed_any {
+        Reach::All
+    } else {
+        Reach::of_members(&config)
+    };
+    let write = compare(&walk, &base, pruned, &reach);
     conflicts::resolve(&mut managers, &id, &write.touched, applier.force)?;
     record(&mut managers, id, api_version, applied, &write, time);
-    let object = if write.changed || live.is_none() {
+    let object = if write.changed || !existed {
         write.result
     } else {
         base
     };
     Ok(Applied {
-        object: with_managers(object, &managers),
+        object: with_managers(object, managers),
         changed: write.changed,
     })
 }
@@ -151,7 +167,7 @@ fn before_first_apply(
                 identity: id,
                 api_version: api_version.to_string(),
                 time: Some(time.to_string()),
-                set,
+                fields: set.into(),
             },
         );
     }
@@ -179,21 +195,26 @@ fn merge(walk: &Walk<'_>, base: &Value, config: &Value) -> Result<(Value, Set), 
     Ok((merged, applied))
 }
 
-/// What writing `result` over `base` changes.
-fn compare(walk: &Walk<'_>, base: &Value, mut result: Value) -> Write {
-    let mut base_normal = base.clone();
-    normalize(&mut base_normal, walk.omit_empty);
+/// What writing `result` over `base` changes, looking only within `reach`
+/// (outside it the two agree).
+fn compare(walk: &Walk<'_>, base: &Value, mut result: Value, reach: &Reach) -> Write {
+    let base_image = normalized(reach.image(base, walk.omit_empty), walk.omit_empty);
     // Modifications are read off the merged result with its nulls (a `null`
     // over a value changes it); additions off the result decoding into the
     // kind leaves (a map holding only nulls adds nothing, so re-applying it
     // conflicts with nobody).
-    let changes = walk.typed.compare(&base_normal, &result, walk.root);
+    let result_image = reach.image(&result, walk.omit_empty);
+    let changes = walk.typed.compare(&base_image, &result_image, walk.root);
+    let result_image = normalized(result_image, walk.omit_empty);
+    let added = walk
+        .typed
+        .compare(&base_image, &result_image, walk.root)
+        .added;
     normalize(&mut result, walk.omit_empty);
-    let added = walk.typed.compare(&base_normal, &result, walk.root).added;
     Write {
         touched: changes.modified.union(&added),
         removed: changes.removed,
-        changed: result != base_normal,
+        changed: result_image != base_image,
         result,
     }
 }
@@ -211,7 +232,7 @@ fn record(
 ) {
     for (other, entry) in managers.0.iter_mut() {
         if *other != id {
-            entry.set = entry.set.difference(&write.removed);
+            entry.fields.give_up(&write.removed);
         }
     }
     let mut set = applied;
@@ -227,7 +248,7 @@ fn record(
             identity: id,
             api_version,
             time,
-            set,
+            fields: set.into(),
         },
     );
     managers.drop_empty();

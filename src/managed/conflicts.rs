@@ -23,7 +23,7 @@ pub(super) fn resolve(
     }
     for (other, hit) in &conflicts {
         if let Some(entry) = managers.0.get_mut(other) {
-            entry.set = entry.set.difference(hit);
+            entry.fields.give_up(hit);
         }
     }
     Ok(())
@@ -36,7 +36,7 @@ fn find(managers: &Managers, id: &Identity, touched: &Set) -> Vec<(Identity, Set
         if other == id {
             continue;
         }
-        let mut hit = entry.set.intersection(touched);
+        let mut hit = entry.fields.common(touched);
         strip(&mut hit);
         if !hit.is_empty() {
             conflicts.push((other.clone(), hit));

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::fieldpath::Set;
+use super::owned::Owned;
 
 /// `Apply` or `Update`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -106,8 +106,8 @@ pub struct Entry {
     pub api_version: String,
     /// When it last changed something (RFC 3339, seconds), if ever.
     pub time: Option<String>,
-    /// The fields it owns.
-    pub set: Set,
+    /// The fields it owns, as stored until the request needs them.
+    pub fields: Owned,
 }
 
 /// The managers of an object, by identity.
@@ -115,20 +115,21 @@ pub struct Entry {
 pub struct Managers(pub BTreeMap<Identity, Entry>);
 
 impl Managers {
-    /// Decode `metadata.managedFields` (absent or `null`: no managers).
-    pub fn decode(list: Option<&Value>) -> Result<Managers, String> {
+    /// Read `metadata.managedFields` (absent or `null`: no managers), taking
+    /// each entry's `fieldsV1` over as it is stored ([`Owned`]).
+    pub fn take(list: Option<Value>) -> Result<Managers, String> {
         let items = match list {
             None | Some(Value::Null) => return Ok(Managers::default()),
             Some(Value::Array(items)) => items,
             Some(_) => return Err("managedFields must be a list".to_string()),
         };
         let mut out = BTreeMap::new();
-        for (i, item) in items.iter().enumerate() {
-            let Value::Object(m) = item else {
+        for (i, item) in items.into_iter().enumerate() {
+            let Value::Object(mut m) = item else {
                 return Err(format!("managed fields entry {i} is not an object"));
             };
-            let text = |k: &str| m.get(k).and_then(Value::as_str).unwrap_or("");
-            let operation = match text("operation") {
+            let text = |k: &str| m.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+            let operation = match text("operation").as_str() {
                 "Apply" => Operation::Apply,
                 "Update" => Operation::Update,
                 _ => return Err("operation must be `Apply` or `Update`".to_string()),
@@ -137,7 +138,7 @@ impl Managers {
             if api_version.is_empty() {
                 return Err("apiVersion must not be empty".to_string());
             }
-            match text("fieldsType") {
+            match text("fieldsType").as_str() {
                 "" => return Err(format!("missing fieldsType in managed fields entry {i}")),
                 "FieldsV1" => {}
                 other => {
@@ -146,29 +147,25 @@ impl Managers {
                     ));
                 }
             }
-            let set = match m.get("fieldsV1") {
-                None | Some(Value::Null) => Set::default(),
-                Some(v) => Set::from_fields_v1(v)?,
-            };
-            let subresource = Some(text("subresource"))
-                .filter(|s| !s.is_empty())
-                .map(str::to_string);
+            let subresource = Some(text("subresource")).filter(|s| !s.is_empty());
             let identity = Identity {
-                manager: text("manager").to_string(),
+                manager: text("manager"),
                 operation,
-                api_version: (operation == Operation::Update).then(|| api_version.to_string()),
+                api_version: (operation == Operation::Update).then(|| api_version.clone()),
                 subresource,
             };
-            let time = Some(text("time"))
-                .filter(|t| !t.is_empty())
-                .map(str::to_string);
+            let time = Some(text("time")).filter(|t| !t.is_empty());
+            let fields = match m.remove("fieldsV1") {
+                None | Some(Value::Null) => Owned::default(),
+                Some(v) => Owned::read(v)?,
+            };
             out.insert(
                 identity.clone(),
                 Entry {
                     identity,
-                    api_version: api_version.to_string(),
+                    api_version,
                     time,
-                    set,
+                    fields,
                 },
             );
         }
@@ -177,38 +174,43 @@ impl Managers {
 
     /// Encode, sorted as upstream sorts: Apply before Update, then time
     /// (whole seconds; none first), manager, apiVersion, subresource. Entries
-    /// with empty sets are left out; `None` when nothing remains.
-    pub fn encode(&self) -> Option<Value> {
-        let mut entries: Vec<&Entry> = self.0.values().filter(|e| !e.set.is_empty()).collect();
+    /// with empty sets are left out; `None` when nothing remains. Entries
+    /// still as stored are written back as they are.
+    pub fn encode(self) -> Option<Value> {
+        let mut entries: Vec<Entry> = self
+            .0
+            .into_values()
+            .filter(|e| !e.fields.is_empty())
+            .collect();
         if entries.is_empty() {
             return None;
         }
-        entries.sort_by(|a, b| {
-            a.identity
-                .operation
-                .cmp(&b.identity.operation)
-                .then_with(|| seconds(&a.time).cmp(&seconds(&b.time)))
-                .then_with(|| a.identity.manager.cmp(&b.identity.manager))
-                .then_with(|| a.api_version.cmp(&b.api_version))
-                .then_with(|| a.identity.subresource.cmp(&b.identity.subresource))
+        entries.sort_by_cached_key(|e| {
+            (
+                e.identity.operation,
+                seconds(&e.time),
+                e.identity.manager.clone(),
+                e.api_version.clone(),
+                e.identity.subresource.clone(),
+            )
         });
         let list = entries
             .into_iter()
             .map(|e| {
                 let mut m = Map::new();
-                m.insert("manager".into(), Value::String(e.identity.manager.clone()));
+                m.insert("manager".into(), Value::String(e.identity.manager));
                 m.insert(
                     "operation".into(),
                     Value::String(e.identity.operation.as_str().into()),
                 );
-                m.insert("apiVersion".into(), Value::String(e.api_version.clone()));
-                if let Some(t) = &e.time {
-                    m.insert("time".into(), Value::String(t.clone()));
+                m.insert("apiVersion".into(), Value::String(e.api_version));
+                if let Some(t) = e.time {
+                    m.insert("time".into(), Value::String(t));
                 }
                 m.insert("fieldsType".into(), Value::String("FieldsV1".into()));
-                m.insert("fieldsV1".into(), e.set.to_fields_v1());
-                if let Some(s) = &e.identity.subresource {
-                    m.insert("subresource".into(), Value::String(s.clone()));
+                m.insert("fieldsV1".into(), e.fields.into_fields_v1());
+                if let Some(s) = e.identity.subresource {
+                    m.insert("subresource".into(), Value::String(s));
                 }
                 Value::Object(m)
             })
@@ -218,7 +220,7 @@ impl Managers {
 
     /// Drop managers whose sets are empty.
     pub fn drop_empty(&mut self) {
-        self.0.retain(|_, e| !e.set.is_empty());
+        self.0.retain(|_, e| !e.fields.is_empty());
     }
 
     /// At most `max` Update entries: from the oldest, entries of an
@@ -250,10 +252,9 @@ impl Managers {
             // in the map's length is the change in their count (kept as it
             // goes, so that the loop stays linear in the entries).
             let len_before = self.0.len();
-            let Some(entry) = self.0.get(&id).cloned() else {
+            let Some(version) = self.0.get(&id).map(|e| e.api_version.clone()) else {
                 continue;
             };
-            let version = entry.api_version.clone();
             match first.get(&version).cloned() {
                 None => {
                     first.insert(version, id);
@@ -267,11 +268,12 @@ impl Managers {
                         },
                         None => continue,
                     };
-                    self.0.remove(&id);
-                    bucket.set.union_with(&entry.set);
-                    bucket.time = entry.time.clone();
+                    if let Some(entry) = self.0.remove(&id) {
+                        bucket.fields.set().union_with(&entry.fields.into_set());
+                        bucket.time = entry.time;
+                    }
                     if let Some(existing) = self.0.remove(&bucket_id) {
-                        bucket.set.union_with(&existing.set);
+                        bucket.fields.set().union_with(&existing.fields.into_set());
                     }
                     self.0.insert(bucket_id.clone(), bucket);
                     first.insert(version, bucket_id);
@@ -313,7 +315,7 @@ mod tests {
                 })
             })
             .collect();
-        let mut managers = Managers::decode(Some(&Value::Array(list))).unwrap();
+        let mut managers = Managers::take(Some(Value::Array(list))).unwrap();
         managers.cap_updates(10);
         let names: Vec<&str> = managers.0.keys().map(|i| i.manager.as_str()).collect();
         assert_eq!(names.len(), 10);
@@ -323,7 +325,7 @@ mod tests {
         let bucket = &managers.0[&Identity::update("ancient-changes", "v1")];
         assert_eq!(bucket.time.as_deref(), Some("2024-01-01T00:00:02Z"));
         assert_eq!(
-            bucket.set.to_fields_v1(),
+            bucket.fields.clone().into_fields_v1(),
             json!({"f:data": {"f:k0": {}, "f:k1": {}, "f:k2": {}}})
         );
         // Within the cap: nothing changes.

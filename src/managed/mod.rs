@@ -42,6 +42,7 @@ mod apply;
 mod conflicts;
 mod entries;
 mod object;
+mod owned;
 mod prune;
 pub(crate) mod typed;
 mod update;
@@ -51,9 +52,9 @@ use serde_json::Value;
 use crate::schema::Schema;
 
 pub use apply::apply;
-pub(crate) use apply::apply_bounded;
+pub(crate) use apply::apply_owned;
 pub use object::normalize;
-pub(crate) use update::update_bounded;
+pub(crate) use update::{Before, record_update};
 pub use update::{track_update, update};
 
 /// Most Update entries kept; older ones fold into `ancient-changes`.

@@ -41,21 +41,24 @@ pub(super) fn root_of(schema: &Schema, object: &Value) -> NodeId {
     schema.root_of(object).unwrap_or(UNTYPED)
 }
 
-/// The object without its managedFields, and those decoded.
-pub(super) fn split(object: &Value) -> Result<(Value, Managers), Error> {
-    let mut plain = object.clone();
-    let list = plain
+/// Take `metadata.managedFields` out of `object` (no copy of either).
+pub(crate) fn take_managed_fields(object: &mut Value) -> Option<Value> {
+    object
         .get_mut("metadata")
         .and_then(Value::as_object_mut)
-        .and_then(|m| m.remove("managedFields"));
-    let managers = Managers::decode(list.as_ref()).map_err(|e| Error::Internal {
+        .and_then(|m| m.remove("managedFields"))
+}
+
+/// Read stored managedFields; an entry that does not decode is a 500, as
+/// upstream answers a stored object it cannot read.
+pub(super) fn read_managers(list: Option<Value>) -> Result<Managers, Error> {
+    Managers::take(list).map_err(|e| Error::Internal {
         message: format!("failed to decode managed fields: {e}"),
-    })?;
-    Ok((plain, managers))
+    })
 }
 
 /// `object` with `managers` as its managedFields (none when they are empty).
-pub(super) fn with_managers(mut object: Value, managers: &Managers) -> Value {
+pub(super) fn with_managers(mut object: Value, managers: Managers) -> Value {
     let meta = object
         .as_object_mut()
         .map(|o| {
@@ -70,6 +73,12 @@ pub(super) fn with_managers(mut object: Value, managers: &Managers) -> Value {
         };
     }
     object
+}
+
+/// `value` as normalization leaves it ([`normalize`]).
+pub(super) fn normalized(mut value: Value, omit_empty: bool) -> Value {
+    normalize(&mut value, omit_empty);
+    value
 }
 
 /// Drop `null`s and, where the schema's kinds are Go structs (`omitEmpty`),

@@ -9,26 +9,36 @@ use crate::fieldpath::Set;
 use crate::schema::NodeId;
 
 /// Remove from `merged` what `id` applied last time, no longer applies
-/// (`applied` is this apply's set) and nobody else owns. The first apply of a
-/// manager prunes nothing.
+/// (`applied` is this apply's set) and nobody else owns; also say whether
+/// anything could have been removed. The first apply of a manager prunes
+/// nothing, nor does one that applies all it applied last time (the usual
+/// re-apply): only then are the other managers' fields needed as sets.
 pub(super) fn prune(
     typed: &Typed<'_>,
     merged: Value,
-    managers: &Managers,
+    managers: &mut Managers,
     id: &Identity,
     applied: &Set,
     root: NodeId,
-) -> Value {
-    let Some(last) = managers.0.get(id).map(|e| &e.set).filter(|s| !s.is_empty()) else {
-        return merged;
+) -> (Value, bool) {
+    let Some(last) = managers
+        .0
+        .get_mut(id)
+        .map(|e| e.fields.set().clone())
+        .filter(|s| !s.is_empty())
+    else {
+        return (merged, false);
     };
+    if last.difference(applied).is_empty() {
+        return (merged, false);
+    }
     let mut all_sets = applied.clone();
-    for (other, entry) in &managers.0 {
+    for (other, entry) in managers.0.iter_mut() {
         if other != id {
-            all_sets.union_with(&entry.set);
+            all_sets.union_with(entry.fields.set());
         }
     }
-    three_passes(typed, merged, last, &all_sets, root)
+    (three_passes(typed, merged, &last, &all_sets, root), true)
 }
 
 /// The three passes: remove the last applied set (with its named

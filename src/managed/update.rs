@@ -4,10 +4,11 @@
 use serde_json::{Map, Value};
 
 use super::entries::{Entry, Identity, Managers, stamp};
-use super::object::{normalize, root_of, split, strip, with_managers, zero_object};
+use super::object::{normalized, root_of, strip, take_managed_fields, with_managers, zero_object};
 use super::typed::Typed;
 use super::{MAX_UPDATE_MANAGERS, Updater};
 use crate::error::Error;
+use crate::reach::Reach;
 use crate::schema::Schema;
 
 /// Record a non-apply write: the fields whose value changed become owned by
@@ -62,16 +63,58 @@ pub fn update(updater: &Updater<'_>, live: Option<&Value>, new: Value) -> Result
         crate::decode::check_depth(live, "the live object")?;
     }
     crate::decode::check_depth(&new, "the new object")?;
-    update_bounded(updater, live, new)
+    let before = live.map(|live| {
+        let mut live = live.clone();
+        let stored = take_managed_fields(&mut live);
+        Before {
+            stored: Some(stored),
+            image: Some(normalized(live, updater.schema.omit_empty)),
+        }
+    });
+    record_update(updater, before, &Reach::All, new)
 }
 
-/// [`update`] for a caller that has bounded the depth of both objects
-/// already (the request: the live object on entry, the patched one by each
-/// strategy's own bound).
-pub(crate) fn update_bounded(
+/// What Update tracking needs of the live object, taken before the write
+/// consumes it: its managedFields where the write can change them, and,
+/// when tracking may have to compare, the normalized image of the part the
+/// write can reach (without managedFields, which tracking reads apart).
+pub(crate) struct Before {
+    /// The live object's managedFields as they were, when the write can
+    /// reach them; `None` when it cannot: then they are what the new object
+    /// carries.
+    pub(crate) stored: Option<Option<Value>>,
+    /// `None` when the object is untracked and the write cannot make it
+    /// tracked: nothing to compare.
+    pub(crate) image: Option<Value>,
+}
+
+impl Before {
+    /// What tracking needs from `live` before a write that can reach `reach`:
+    /// copies of the reached part only, taken only when the object is
+    /// tracked or the write can make it so.
+    pub(crate) fn take(live: &Value, reach: &Reach, omit_empty: bool) -> Before {
+        const MANAGED: [&str; 2] = ["metadata", "managedFields"];
+        let list = live.get("metadata").and_then(|m| m.get("managedFields"));
+        let reached = reach.reaches(&MANAGED);
+        let tracked = list.is_some_and(|l| !l.is_null()) || reached;
+        let image = tracked
+            .then(|| normalized(reach.image_without(live, omit_empty, &MANAGED), omit_empty));
+        Before {
+            stored: reached.then(|| list.cloned()),
+            image,
+        }
+    }
+}
+
+/// Record a non-apply write that could change only what `reach` covers:
+/// `before` is `None` for a create. Both the comparison and the managers it
+/// rewrites follow the reach: entries owning none of the changed fields stay
+/// as stored.
+pub(crate) fn record_update(
     updater: &Updater<'_>,
-    live: Option<&Value>,
-    new: Value,
+    before: Option<Before>,
+    reach: &Reach,
+    mut new: Value,
 ) -> Result<Value, Error> {
     let Updater {
         schema,
@@ -84,27 +127,37 @@ pub(crate) fn update_bounded(
     } else {
         manager
     };
+    let omit_empty = schema.omit_empty;
     let typed = Typed::new(schema);
-    let (mut plain_new, requested) = match split(&new) {
-        Ok(parts) => parts,
-        Err(_) => {
-            let mut plain = new.clone();
-            if let Some(m) = plain.get_mut("metadata").and_then(Value::as_object_mut) {
-                m.remove("managedFields");
-            }
-            (plain, Managers::default())
-        }
-    };
-    let reset = match new.get("metadata").and_then(|m| m.get("managedFields")) {
+    let sent = take_managed_fields(&mut new);
+    let reset = match &sent {
         Some(Value::Array(items)) => {
             items.is_empty()
                 || (items.len() == 1 && items[0].as_object().is_some_and(Map::is_empty))
         }
         _ => false,
     };
-    let (plain_live, mut managers) = match live {
-        Some(l) => {
-            let (plain, stored) = split(l).unwrap_or_else(|_| (l.clone(), Managers::default()));
+    let requested = Managers::take(sent).unwrap_or_default();
+    let existed = before.is_some();
+    let (live_image, mut managers) = match before {
+        // The write could not change the managedFields: the new object
+        // carries them as stored.
+        Some(Before {
+            stored: None,
+            image,
+        }) => (
+            image,
+            if reset {
+                Managers::default()
+            } else {
+                requested
+            },
+        ),
+        Some(Before {
+            stored: Some(stored),
+            image,
+        }) => {
+            let stored = Managers::take(stored).unwrap_or_default();
             let start = if subresource.is_some() {
                 stored
             } else if reset {
@@ -114,10 +167,10 @@ pub(crate) fn update_bounded(
             } else {
                 requested
             };
-            (plain, start)
+            (image, start)
         }
         None => (
-            zero_object(&new),
+            Some(normalized(zero_object(&new), omit_empty)),
             if reset {
                 Managers::default()
             } else {
@@ -125,22 +178,25 @@ pub(crate) fn update_bounded(
             },
         ),
     };
-    if managers.0.is_empty() && live.is_some() {
-        return Ok(plain_new);
+    if managers.0.is_empty() && existed {
+        return Ok(new);
     }
-    let root = root_of(schema, &plain_new);
-    let mut live_normal = plain_live;
-    normalize(&mut live_normal, schema.omit_empty);
-    let mut new_normal = plain_new.clone();
-    normalize(&mut new_normal, schema.omit_empty);
-    let changes = typed.compare(&live_normal, &new_normal, root);
+    let Some(live_image) = live_image else {
+        return Err(Error::Internal {
+            message: "ownership tracking has no image of the object before the write".to_string(),
+        });
+    };
+    let root = root_of(schema, &new);
+    let new_image = normalized(reach.image(&new, omit_empty), omit_empty);
+    let changes = typed.compare(&live_image, &new_image, root);
     let touched = changes.modified.union(&changes.added);
+    let gone = touched.union(&changes.removed);
     for entry in managers.0.values_mut() {
-        entry.set = entry.set.difference(&touched).difference(&changes.removed);
+        entry.fields.give_up(&gone);
     }
     let mut owned = touched;
     strip(&mut owned);
-    let api_version = plain_new
+    let api_version = new
         .get("apiVersion")
         .and_then(Value::as_str)
         .unwrap_or("")
@@ -148,7 +204,11 @@ pub(crate) fn update_bounded(
     let mut id = Identity::update(manager, &api_version);
     id.subresource = subresource.map(str::to_string);
     if !owned.is_empty() {
-        let previous = managers.0.remove(&id).map(|e| e.set).unwrap_or_default();
+        let previous = managers
+            .0
+            .remove(&id)
+            .map(|e| e.fields.into_set())
+            .unwrap_or_default();
         let set = previous.difference(&changes.removed).union(&owned);
         managers.0.insert(
             id.clone(),
@@ -156,12 +216,11 @@ pub(crate) fn update_bounded(
                 identity: id,
                 api_version,
                 time: Some(stamp(now)),
-                set,
+                fields: set.into(),
             },
         );
     }
     managers.drop_empty();
     managers.cap_updates(MAX_UPDATE_MANAGERS);
-    plain_new = with_managers(plain_new, &managers);
-    Ok(plain_new)
+    Ok(with_managers(new, managers))
 }

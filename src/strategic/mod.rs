@@ -31,6 +31,7 @@ pub use lookup::{Lookup, LookupError, lookup_list, lookup_struct};
 
 use serde_json::{Map, Value};
 
+use crate::reach::Reach;
 use crate::schema::{Field, Node, NodeId, Schema, Strategy, UNTYPED};
 
 const PATCH: &str = "$patch";
@@ -76,18 +77,19 @@ pub fn apply_with_root(
             ));
         }
     }
-    merge_with_root(original, patch, schema, root)
+    merge_with_root(original.clone(), patch, schema, root)
 }
 
-/// Strategic merge at the root for `original`'s kind, for a caller that has
-/// bounded both depths already (the request).
-pub(crate) fn merge(original: &Value, patch: Value, schema: &Schema) -> Result<Value, SmpError> {
-    let root = schema.root_of(original).unwrap_or(UNTYPED);
+/// Strategic merge at the root for `original`'s kind, in place of the
+/// original (no copy of it), for a caller that has bounded both depths
+/// already (the request).
+pub(crate) fn merge(original: Value, patch: Value, schema: &Schema) -> Result<Value, SmpError> {
+    let root = schema.root_of(&original).unwrap_or(UNTYPED);
     merge_with_root(original, patch, schema, root)
 }
 
 fn merge_with_root(
-    original: &Value,
+    original: Value,
     patch: Value,
     schema: &Schema,
     root: NodeId,
@@ -97,7 +99,7 @@ fn merge_with_root(
         path: Vec::new(),
     };
     let mut doc = match original {
-        Value::Object(m) => m.clone(),
+        Value::Object(m) => m,
         Value::Null => Map::new(),
         _ => return Err(merger.err(SmpErrorKind::BadJSONDoc, "invalid JSON document")),
     };
@@ -108,6 +110,30 @@ fn merge_with_root(
     };
     merger.merge_map(&mut doc, patch, root)?;
     Ok(Value::Object(doc))
+}
+
+/// What a strategic patch can change: its members, recursively; a list, a
+/// scalar or `null` the whole value at its key; the field a
+/// `$setElementOrder/<f>` or `$deleteFromPrimitiveList/<f>` names, whole; and
+/// the whole map that carries `$patch` or `$retainKeys` (or any other `$` key,
+/// which the merge refuses).
+pub(crate) fn reach(patch: &Value) -> Reach {
+    let Value::Object(members) = patch else {
+        return Reach::All;
+    };
+    let mut reach = Reach::nothing();
+    for (key, value) in members {
+        let directed = key
+            .strip_prefix(SET_ORDER)
+            .or_else(|| key.strip_prefix(DELETE_FROM));
+        match directed.map(|rest| rest.strip_prefix('/')) {
+            Some(Some(field)) => reach.add_whole(field),
+            Some(None) => return Reach::All,
+            None if key.starts_with('$') => return Reach::All,
+            None => reach.add_member(key, self::reach(value)),
+        }
+    }
+    reach
 }
 
 /// One strategic merge in progress: the schema it follows and the path of

@@ -1,0 +1,271 @@
+//! The fields one managedFields entry owns, kept as stored (its `fieldsV1`)
+//! until a request needs them as a set.
+//!
+//! Most requests touch a few fields: an entry that owns none of them keeps
+//! its stored `fieldsV1` as it is, neither decoded into a [`Set`] nor encoded
+//! again. Whether an entry owns any of a (small) set of paths is answered by
+//! looking those paths up in the stored object, so the cost follows the
+//! request, not the size of what each manager owns.
+//!
+//! Stored `fieldsV1` is kept only when it is exactly what encoding its set
+//! gives back (upstream re-encodes every entry on every write, so the bytes
+//! must not depend on whether an entry was decoded); anything else is decoded
+//! at once, and an entry that does not decode is an error as before.
+
+use serde_json::{Map, Value};
+
+use crate::fieldpath::{PathElement, Set};
+
+/// An entry's fields: as stored, or as a set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Owned {
+    /// The stored `fieldsV1` object, in its canonical encoding, while no
+    /// request has needed the set.
+    stored: Option<Map<String, Value>>,
+    /// The set, once decoded (or computed by this request); empty while
+    /// `stored` holds the fields.
+    decoded: Set,
+}
+
+impl From<Set> for Owned {
+    fn from(set: Set) -> Self {
+        Owned {
+            stored: None,
+            decoded: set,
+        }
+    }
+}
+
+impl Owned {
+    /// Read a stored `fieldsV1`: kept as it is when canonical, else decoded.
+    pub(crate) fn read(fields: Value) -> Result<Owned, String> {
+        match fields {
+            Value::Object(map) if canonical(&map, true) => Ok(Owned {
+                stored: Some(map),
+                decoded: Set::default(),
+            }),
+            other => Set::from_fields_v1(&other).map(Owned::from),
+        }
+    }
+
+    /// Whether the fields are still as stored (not decoded).
+    #[cfg(test)]
+    fn is_stored(&self) -> bool {
+        self.stored.is_some()
+    }
+
+    /// The fields as a set, decoding them if they are still as stored.
+    pub(crate) fn set(&mut self) -> &mut Set {
+        if let Some(map) = self.stored.take() {
+            // `read` kept this map only after `canonical` checked that every
+            // key parses and every value is an object, which is all decoding
+            // needs: it does not fail here.
+            self.decoded = Set::from_fields_v1_map(&map).unwrap_or_default();
+        }
+        &mut self.decoded
+    }
+
+    /// The fields as a set, consuming them.
+    pub(crate) fn into_set(mut self) -> Set {
+        std::mem::take(self.set())
+    }
+
+    /// Whether no field is owned (a canonical stored object owns a field
+    /// for each key it has).
+    pub(crate) fn is_empty(&self) -> bool {
+        match &self.stored {
+            Some(map) => map.is_empty(),
+            None => self.decoded.is_empty(),
+        }
+    }
+
+    /// The owned fields that are also in `paths`, found by walking `paths`.
+    pub(crate) fn common(&self, paths: &Set) -> Set {
+        match &self.stored {
+            Some(map) => common(map, paths),
+            None => self.decoded.intersection(paths),
+        }
+    }
+
+    /// Stop owning `paths`. Fields still as stored stay so: the paths are
+    /// taken out of the stored object where they are, which keeps it the
+    /// encoding of the set that remains.
+    pub(crate) fn give_up(&mut self, paths: &Set) {
+        match &mut self.stored {
+            Some(map) => give_up(map, paths),
+            None => self.decoded = self.decoded.difference(paths),
+        }
+    }
+
+    /// The `fieldsV1` encoding.
+    pub(crate) fn into_fields_v1(self) -> Value {
+        match self.stored {
+            Some(map) => Value::Object(map),
+            None => self.decoded.to_fields_v1(),
+        }
+    }
+}
+
+/// Whether a stored `fieldsV1` object (`top`: the entry's own, where `.`
+/// means nothing) is what encoding its set writes: every key a path element
+/// spelled as encoding spells it, every value an object, `.` only as `{}`
+/// beside other keys.
+fn canonical(map: &Map<String, Value>, top: bool) -> bool {
+    map.iter().all(|(key, value)| {
+        let Value::Object(inner) = value else {
+            return false;
+        };
+        if key == "." {
+            return !top && inner.is_empty() && map.len() > 1;
+        }
+        canonical_key(key) && canonical(inner, false)
+    })
+}
+
+/// Whether `key` parses as a path element that encodes back to `key`.
+fn canonical_key(key: &str) -> bool {
+    if key.starts_with("f:") {
+        return true;
+    }
+    PathElement::parse(key).is_ok_and(|e| e.to_fields_v1() == key)
+}
+
+/// Whether the stored object owns the element `e` itself (not only fields below it).
+fn owns<'m>(map: &'m Map<String, Value>, e: &PathElement) -> Option<&'m Map<String, Value>> {
+    match map.get(&e.to_fields_v1()) {
+        Some(Value::Object(inner)) => Some(inner),
+        _ => None,
+    }
+}
+
+fn is_member(inner: &Map<String, Value>) -> bool {
+    inner.is_empty() || inner.contains_key(".")
+}
+
+fn common(map: &Map<String, Value>, paths: &Set) -> Set {
+    let mut out = Set::default();
+    for e in paths.members() {
+        if owns(map, e).is_some_and(is_member) {
+            out.insert_member(e.clone());
+        }
+    }
+    for (e, below) in paths.children() {
+        if let Some(inner) = owns(map, e) {
+            out.insert_child(e.clone(), common(inner, below));
+        }
+    }
+    out
+}
+
+/// Take `paths` out of a canonical stored object, keeping it canonical: an
+/// element whose last field below goes is dropped unless it is itself owned
+/// (then it is `{}`); an owned element with fields below keeps them and
+/// loses its `.`.
+fn give_up(map: &mut Map<String, Value>, paths: &Set) {
+    for (e, below) in paths.children() {
+        let key = e.to_fields_v1();
+        let Some(Value::Object(inner)) = map.get_mut(&key) else {
+            continue;
+        };
+        give_up(inner, below);
+        if inner.is_empty() {
+            // Only fields below it were owned, and they are gone.
+            map.remove(&key);
+        } else if inner.len() == 1 && inner.contains_key(".") {
+            // Owned itself, nothing below any more.
+            inner.clear();
+        }
+    }
+    for e in paths.members() {
+        let key = e.to_fields_v1();
+        let Some(Value::Object(inner)) = map.get_mut(&key) else {
+            continue;
+        };
+        if inner.is_empty() {
+            map.remove(&key);
+        } else {
+            inner.remove(".");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn stored(v: Value) -> Owned {
+        Owned::read(v).expect("decodes")
+    }
+
+    fn f(name: &str) -> PathElement {
+        PathElement::Field(name.to_string())
+    }
+
+    #[test]
+    fn canonical_fields_stay_as_stored() {
+        let v = json!({"f:metadata": {"f:labels": {"f:a": {}}},
+            "f:subsets": {"k:{\"ip\":\"10.0.0.1\"}": {".": {}, "f:ip": {}}}});
+        assert!(stored(v.clone()).is_stored());
+        assert_eq!(stored(v.clone()).into_fields_v1(), v);
+        // Anything encoding would spell otherwise is decoded at once.
+        for odd in [
+            json!({"f:a": {".": {}}}),
+            json!({".": {}, "f:a": {}}),
+            json!({"k:{\"port\":80,\"name\":\"x\"}": {}}),
+            json!({"k:{ \"ip\":\"1\"}": {}}),
+            json!({"i:01": {}}),
+            json!({"f:a": {".": {"x": {}}, "f:b": {}}}),
+        ] {
+            assert!(!stored(odd).is_stored());
+        }
+        assert!(Owned::read(json!({"x:a": {}})).is_err());
+        assert!(Owned::read(json!({"f:a": 1})).is_err());
+    }
+
+    #[test]
+    fn lookups_agree_with_the_decoded_set() {
+        let v = json!({"f:metadata": {"f:labels": {".": {}, "f:a": {}}},
+            "f:subsets": {"k:{\"ip\":\"10.0.0.1\"}": {".": {}, "f:ip": {}}}});
+        let raw = stored(v.clone());
+        let set = Set::from_fields_v1(&v).expect("decodes");
+        let mut labels = Set::default();
+        labels.insert(&[f("metadata"), f("labels")]);
+        let mut label_b = Set::default();
+        label_b.insert(&[f("metadata"), f("labels"), f("b")]);
+        let mut ip = Set::default();
+        ip.insert(&[
+            f("subsets"),
+            PathElement::key(vec![("ip".to_string(), json!("10.0.0.1"))]),
+            f("ip"),
+        ]);
+        let mut label_a = Set::default();
+        label_a.insert(&[f("metadata"), f("labels"), f("a")]);
+        let mut labels_and_a = labels.clone();
+        labels_and_a.union_with(&label_a);
+        let mut subset_and_ip = ip.clone();
+        subset_and_ip.insert(&[
+            f("subsets"),
+            PathElement::key(vec![("ip".to_string(), json!("10.0.0.1"))]),
+        ]);
+        for paths in [
+            labels,
+            label_b,
+            label_a,
+            labels_and_a,
+            ip,
+            subset_and_ip,
+            set.clone(),
+            Set::default(),
+        ] {
+            assert_eq!(raw.common(&paths), set.intersection(&paths));
+            let mut given = raw.clone();
+            given.give_up(&paths);
+            assert!(given.is_stored(), "given up in place");
+            let rest = set.difference(&paths);
+            assert_eq!(given.is_empty(), rest.is_empty());
+            assert_eq!(given.clone().into_fields_v1(), rest.to_fields_v1());
+            assert_eq!(given.into_set(), rest);
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! What a write can reach: the part of an object a patch or an applied
+//! configuration can have changed, read off the request's body before it runs.
+//!
+//! Ownership tracking compares the object before and after a write to learn
+//! which fields changed. Everything outside the reach is the same on both
+//! sides by construction, so the comparison looks only inside it: its cost
+//! follows the patch, not the object. Each strategy says what its body
+//! reaches (`merge_patch::reach`, `strategic::reach`, `json_patch::reach`);
+//! a list is always reached whole (its items can move), as is anything a
+//! directive like `$patch: replace` or `$retainKeys` rewrites.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+/// The part of a document a write can change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Reach {
+    /// The whole value.
+    All,
+    /// Only these members of an object (and within them, their reach); a
+    /// value that turns out not to be an object here is reached whole.
+    Fields(BTreeMap<String, Reach>),
+}
+
+impl Reach {
+    /// Nothing at all (a JSON patch of `test` operations only).
+    pub(crate) fn nothing() -> Reach {
+        Reach::Fields(BTreeMap::new())
+    }
+
+    /// An object's reach is its members', recursively; anything else (a
+    /// list, a scalar, `null`) reaches the whole value it lands on. This is
+    /// what a merge patch and an applied configuration reach.
+    pub(crate) fn of_members(value: &Value) -> Reach {
+        match value {
+            Value::Object(m) => Reach::Fields(
+                m.iter()
+                    .map(|(k, v)| (k.clone(), Reach::of_members(v)))
+                    .collect(),
+            ),
+            _ => Reach::All,
+        }
+    }
+
+    /// Add the member path `tokens` (reached whole from there down).
+    /// A path deeper than any document can be ([`crate::decode::MAX_DEPTH`])
+    /// reaches everything (the write fails anyway), so that a reach is never
+    /// deeper than the bound.
+    pub(crate) fn add_path(&mut self, tokens: &[String]) {
+        if tokens.len() > crate::decode::MAX_DEPTH {
+            *self = Reach::All;
+            return;
+        }
+        let mut at = self;
+        for token in tokens {
+            match at {
+                Reach::All => return,
+                Reach::Fields(members) => {
+                    at = members.entry(token.clone()).or_insert_with(Reach::nothing);
+                }
+            }
+        }
+        *at = Reach::All;
+    }
+
+    /// Add the member `name`, reached whole.
+    pub(crate) fn add_whole(&mut self, name: &str) {
+        self.add_path(&[name.to_string()]);
+    }
+
+    /// Add the member `name` with the reach `within` it (joined with what
+    /// already reaches it).
+    pub(crate) fn add_member(&mut self, name: &str, within: Reach) {
+        if let Reach::Fields(members) = self {
+            match members.get_mut(name) {
+                Some(existing) => existing.join(within),
+                None => {
+                    members.insert(name.to_string(), within);
+                }
+            }
+        }
+    }
+
+    /// Everything either reaches.
+    pub(crate) fn join(&mut self, other: Reach) {
+        match (&mut *self, other) {
+            (Reach::All, _) => {}
+            (_, Reach::All) => *self = Reach::All,
+            (Reach::Fields(_), Reach::Fields(theirs)) => {
+                for (name, within) in theirs {
+                    self.add_member(&name, within);
+                }
+            }
+        }
+    }
+
+    /// Whether a change at the member path `path` is within the reach.
+    pub(crate) fn reaches(&self, path: &[&str]) -> bool {
+        match (self, path.split_first()) {
+            (Reach::All, _) => true,
+            (Reach::Fields(_), None) => true,
+            (Reach::Fields(members), Some((first, rest))) => {
+                members.get(*first).is_some_and(|r| r.reaches(rest))
+            }
+        }
+    }
+
+    /// The part of `value` inside the reach, as normalization leaves it
+    /// ([`crate::managed::normalize`]: `null`s gone and, with `omit_empty`,
+    /// empty objects and lists): reached members are copied, and an object on
+    /// the way keeps one member outside the reach (its value replaced by
+    /// `true`) when it has any that normalization keeps, so that whether the
+    /// object itself is there reads the same as on the whole value. Two
+    /// images of values that agree outside the reach compare as the values do.
+    pub(crate) fn image(&self, value: &Value, omit_empty: bool) -> Value {
+        self.image_without(value, omit_empty, &[])
+    }
+
+    /// [`image`](Self::image), leaving out the member at the path `skip`
+    /// (`metadata.managedFields`, which tracking reads apart) as if it
+    /// were not there.
+    pub(crate) fn image_without(&self, value: &Value, omit_empty: bool, skip: &[&str]) -> Value {
+        let skipped = |k: &str| skip.len() == 1 && skip[0] == k;
+        let below = |k: &str| match skip.split_first() {
+            Some((first, rest)) if *first == k => rest,
+            _ => &[],
+        };
+        match (self, value) {
+            (Reach::Fields(members), Value::Object(m)) => {
+                let mut out = Map::new();
+                for (k, r) in members {
+                    if let Some(x) = m.get(k).filter(|_| !skipped(k)) {
+                        out.insert(k.clone(), r.image_without(x, omit_empty, below(k)));
+                    }
+                }
+                let kept = m.iter().find(|(k, x)| {
+                    !members.contains_key(k.as_str()) && !skipped(k) && kept(x, omit_empty)
+                });
+                if let Some((k, _)) = kept {
+                    out.insert(k.clone(), Value::Bool(true));
+                }
+                Value::Object(out)
+            }
+            (Reach::All, Value::Object(m)) if !skip.is_empty() => Value::Object(
+                m.iter()
+                    .filter(|(k, _)| !skipped(k))
+                    .map(|(k, x)| (k.clone(), Reach::All.image_without(x, omit_empty, below(k))))
+                    .collect(),
+            ),
+            _ => value.clone(),
+        }
+    }
+}
+
+/// Whether normalization keeps `value`: not `null` and, with `omit_empty`,
+/// not an object whose members it all drops nor an empty list.
+fn kept(value: &Value, omit_empty: bool) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Object(m) => !omit_empty || m.values().any(|x| kept(x, omit_empty)),
+        Value::Array(a) => !omit_empty || !a.is_empty(),
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn members_reach_down_to_non_objects() {
+        let r = Reach::of_members(&json!({"metadata": {"labels": {"a": "1"}}, "subsets": []}));
+        assert!(r.reaches(&["metadata", "labels", "a"]));
+        assert!(r.reaches(&["subsets", "x"]));
+        assert!(!r.reaches(&["metadata", "name"]));
+        assert!(!r.reaches(&["kind"]));
+    }
+
+    #[test]
+    fn paths_add_up() {
+        let mut r = Reach::nothing();
+        assert!(!r.reaches(&["a"]));
+        r.add_path(&["a".into(), "b".into()]);
+        r.add_whole("c");
+        assert!(r.reaches(&["a", "b", "z"]) && r.reaches(&["c"]) && !r.reaches(&["a", "x"]));
+        r.add_member("a", Reach::of_members(&serde_json::json!({"x": 1})));
+        assert!(r.reaches(&["a", "x"]) && r.reaches(&["a", "b"]) && !r.reaches(&["a", "y"]));
+        r.add_member("c", Reach::nothing());
+        assert!(r.reaches(&["c", "anything"]));
+        r.add_path(&[]);
+        assert_eq!(r, Reach::All);
+    }
+
+    #[test]
+    fn an_image_keeps_what_decides_presence() {
+        let r = Reach::of_members(&json!({"spec": {"replicas": null}}));
+        // `spec` keeps another member: it stays there when `replicas` goes.
+        let v = json!({"kind": "X", "spec": {"replicas": 1, "paused": true}, "status": {}});
+        assert_eq!(
+            r.image(&v, true),
+            json!({"kind": true, "spec": {"paused": true, "replicas": 1}})
+        );
+        // Only empty members besides: nothing to keep.
+        let v = json!({"spec": {"replicas": 1, "template": {"x": null}, "list": []}});
+        assert_eq!(r.image(&v, true), json!({"spec": {"replicas": 1}}));
+        // Without omit_empty only nulls go.
+        assert_eq!(
+            r.image(&v, false),
+            json!({"spec": {"list": true, "replicas": 1}})
+        );
+        // A value that is not an object where the reach expects one: whole.
+        let v = json!({"spec": [1, 2]});
+        assert_eq!(r.image(&v, true), json!({"spec": [1, 2]}));
+    }
+}
