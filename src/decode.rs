@@ -38,22 +38,41 @@ pub const MAX_DEPTH: usize = 1000;
 /// assert_eq!(kubepatch::depth(&json!({"a": [[], {"b": 1}]})), 3);
 /// ```
 pub fn depth(value: &Value) -> usize {
-    // Only containers go on the stack (a scalar adds no level), so a long
-    // array of scalars costs no memory here.
+    // Only containers wait on the stack, and a list's items wait as one
+    // entry (the rest of the slice): a chain costs one entry, a list of
+    // 100,000 objects one, a map one per member that is a container.
+    enum Pending<'v> {
+        One(&'v Value, usize),
+        Items(&'v [Value], usize),
+    }
     let is_container = |v: &&Value| v.is_object() || v.is_array();
     let mut deepest = 0;
-    let mut stack = vec![(value, 1usize)];
-    while let Some((v, d)) = stack.pop() {
-        match v {
-            Value::Object(m) => {
+    let mut stack = vec![Pending::One(value, 1)];
+    while let Some(pending) = stack.pop() {
+        match pending {
+            Pending::One(Value::Object(m), d) => {
                 deepest = deepest.max(d);
-                stack.extend(m.values().filter(is_container).map(|c| (c, d + 1)));
+                stack.extend(
+                    m.values()
+                        .filter(is_container)
+                        .map(|c| Pending::One(c, d + 1)),
+                );
             }
-            Value::Array(items) => {
+            Pending::One(Value::Array(items), d) => {
                 deepest = deepest.max(d);
-                stack.extend(items.iter().filter(is_container).map(|c| (c, d + 1)));
+                stack.push(Pending::Items(items, d + 1));
             }
-            _ => {}
+            Pending::One(..) => {}
+            Pending::Items(items, d) => {
+                if let Some((first, rest)) = items.split_first() {
+                    if !rest.is_empty() {
+                        stack.push(Pending::Items(rest, d));
+                    }
+                    if is_container(&first) {
+                        stack.push(Pending::One(first, d));
+                    }
+                }
+            }
         }
     }
     deepest
