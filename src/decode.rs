@@ -38,12 +38,15 @@ pub const MAX_DEPTH: usize = 1000;
 /// assert_eq!(kubepatch::depth(&json!({"a": [[], {"b": 1}]})), 3);
 /// ```
 pub fn depth(value: &Value) -> usize {
-    // Only containers wait on the stack, and a list's items wait as one
-    // entry (the rest of the slice): a chain costs one entry, a list of
-    // 100,000 objects one, a map one per member that is a container.
+    // Only containers wait on the stack. A list's items wait as one entry
+    // (the rest of the slice), a wide map's members as one (an iterator), a
+    // narrow map's containers one each: a chain costs one entry, a list of
+    // 100,000 objects or a map of 1,000,000 members one.
+    const NARROW: usize = 16;
     enum Pending<'v> {
         One(&'v Value, usize),
         Items(&'v [Value], usize),
+        Members(serde_json::map::Values<'v>, usize),
     }
     let is_container = |v: &&Value| v.is_object() || v.is_array();
     let mut deepest = 0;
@@ -52,11 +55,15 @@ pub fn depth(value: &Value) -> usize {
         match pending {
             Pending::One(Value::Object(m), d) => {
                 deepest = deepest.max(d);
-                stack.extend(
-                    m.values()
-                        .filter(is_container)
-                        .map(|c| Pending::One(c, d + 1)),
-                );
+                if m.len() <= NARROW {
+                    stack.extend(
+                        m.values()
+                            .filter(is_container)
+                            .map(|c| Pending::One(c, d + 1)),
+                    );
+                } else {
+                    stack.push(Pending::Members(m.values(), d + 1));
+                }
             }
             Pending::One(Value::Array(items), d) => {
                 deepest = deepest.max(d);
@@ -70,6 +77,14 @@ pub fn depth(value: &Value) -> usize {
                     }
                     if is_container(&first) {
                         stack.push(Pending::One(first, d));
+                    }
+                }
+            }
+            Pending::Members(mut members, d) => {
+                if let Some(next) = members.next() {
+                    stack.push(Pending::Members(members, d));
+                    if is_container(&next) {
+                        stack.push(Pending::One(next, d));
                     }
                 }
             }
@@ -468,6 +483,26 @@ impl<'de> Visitor<'de> for KeyVisitor {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn depth_of_wide_and_narrow_containers() {
+        // A wide map (beyond NARROW members) and a long list, each holding
+        // one deeper member somewhere in the middle.
+        let mut wide = serde_json::Map::new();
+        for i in 0..40 {
+            wide.insert(format!("k{i:02}"), serde_json::json!({"x": 1}));
+        }
+        wide.insert("k20".to_string(), serde_json::json!({"x": [[{"y": []}]]}));
+        let mut list: Vec<Value> = (0..50).map(|_| serde_json::json!([1])).collect();
+        list[25] = serde_json::json!([[[[]]]]);
+        let doc = serde_json::json!({"wide": wide, "list": list, "narrow": {"a": {"b": {}}}});
+        // root 1, wide 2, k20 3, x [ 4, [ 5, { 6, y [] 7
+        assert_eq!(depth(&doc), 7);
+        assert_eq!(depth(&serde_json::json!({"list": list})), 6);
+        assert_eq!(depth(&serde_json::json!({"narrow": {"a": {"b": {}}}})), 4);
+        assert_eq!(depth(&serde_json::json!([])), 1);
+        assert_eq!(depth(&serde_json::json!("s")), 0);
+    }
+
     use super::*;
     use serde_json::json as j;
 

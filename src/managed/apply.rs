@@ -8,13 +8,14 @@ use super::object::{
     normalize, normalized, read_managers, root_of, strip, take_managed_fields, with_managers,
     zero_object,
 };
+use super::owned::Owned;
 use super::prune::prune;
 use super::typed::{SchemaError, Typed};
 use super::{Applied, Applier, conflicts};
 use crate::error::Error;
 use crate::fieldpath::Set;
 use crate::go::{gvk, object_ref};
-use crate::reach::Reach;
+use crate::reach::{Reach, equal_within, is_normal};
 use crate::schema::NodeId;
 
 /// Server-side apply of `config` by `applier.manager` to `live` (`None`: the
@@ -60,7 +61,21 @@ pub(crate) fn apply_owned(
     }
     let id = identity(applier);
     let (merged, applied) = merge(&walk, &base, &config)?;
-    let (pruned, removed_any) = prune(&walk.typed, merged, &mut managers, &id, &applied, walk.root);
+    // What the applier will own, encoded once: when its entry is stored
+    // exactly so (the usual re-apply), it applies all it applied last time
+    // and nothing is pruned, with no decoding.
+    let mut owned = applied.clone();
+    strip(&mut owned);
+    let owned = owned.to_fields_v1();
+    let same_as_last = managers
+        .0
+        .get(&id)
+        .is_some_and(|e| e.fields.is_stored_as(&owned));
+    let (pruned, removed_any) = if same_as_last {
+        (merged, false)
+    } else {
+        prune(&walk.typed, merged, &mut managers, &id, &applied, walk.root)
+    };
     // The config reaches what it sets; pruning can reach anything.
     let reach = if removed_any {
         Reach::All
@@ -69,7 +84,14 @@ pub(crate) fn apply_owned(
     };
     let write = compare(&walk, &base, pruned, &reach);
     conflicts::resolve(&mut managers, &id, &write.touched, applier.force)?;
-    record(&mut managers, id, api_version, applied, &write, time);
+    record(
+        &mut managers,
+        id,
+        api_version,
+        Owned::encoded(owned),
+        &write,
+        time,
+    );
     let object = if write.changed || !existed {
         write.result
     } else {
@@ -198,19 +220,31 @@ fn merge(walk: &Walk<'_>, base: &Value, config: &Value) -> Result<(Value, Set), 
 /// What writing `result` over `base` changes, looking only within `reach`
 /// (outside it the two agree).
 fn compare(walk: &Walk<'_>, base: &Value, mut result: Value, reach: &Reach) -> Write {
-    let base_image = normalized(reach.image(base, walk.omit_empty), walk.omit_empty);
+    let omit_empty = walk.omit_empty;
+    if is_normal(base, omit_empty) && is_normal(&result, omit_empty) {
+        // Both already as decoding into the kind leaves them (the usual
+        // case): compared where they are, with no copy.
+        let changes = walk.typed.compare_within(reach, base, &result, walk.root);
+        return Write {
+            touched: changes.modified.union(&changes.added),
+            removed: changes.removed,
+            changed: !equal_within(reach, base, &result),
+            result,
+        };
+    }
+    let base_image = normalized(reach.image(base, omit_empty), omit_empty);
     // Modifications are read off the merged result with its nulls (a `null`
     // over a value changes it); additions off the result decoding into the
     // kind leaves (a map holding only nulls adds nothing, so re-applying it
     // conflicts with nobody).
-    let result_image = reach.image(&result, walk.omit_empty);
+    let result_image = reach.image(&result, omit_empty);
     let changes = walk.typed.compare(&base_image, &result_image, walk.root);
-    let result_image = normalized(result_image, walk.omit_empty);
+    let result_image = normalized(result_image, omit_empty);
     let added = walk
         .typed
         .compare(&base_image, &result_image, walk.root)
         .added;
-    normalize(&mut result, walk.omit_empty);
+    normalize(&mut result, omit_empty);
     Write {
         touched: changes.modified.union(&added),
         removed: changes.removed,
@@ -226,7 +260,7 @@ fn record(
     managers: &mut Managers,
     id: Identity,
     api_version: String,
-    applied: Set,
+    owned: Owned,
     write: &Write,
     time: String,
 ) {
@@ -235,8 +269,6 @@ fn record(
             entry.fields.give_up(&write.removed);
         }
     }
-    let mut set = applied;
-    strip(&mut set);
     let time = if write.changed {
         Some(time)
     } else {
@@ -248,7 +280,7 @@ fn record(
             identity: id,
             api_version,
             time,
-            fields: set.into(),
+            fields: owned,
         },
     );
     managers.drop_empty();

@@ -48,6 +48,24 @@ impl Owned {
         }
     }
 
+    /// Fields given in their encoding, as [`Set::to_fields_v1`] writes it
+    /// (canonical by construction; kept as stored).
+    pub(crate) fn encoded(fields: Value) -> Owned {
+        match fields {
+            Value::Object(map) => Owned {
+                stored: Some(map),
+                decoded: Set::default(),
+            },
+            _ => Owned::default(),
+        }
+    }
+
+    /// Whether the fields are still as stored and stored exactly as `fields`
+    /// (an encoding): then they are that set, read without decoding.
+    pub(crate) fn is_stored_as(&self, fields: &Value) -> bool {
+        matches!((&self.stored, fields), (Some(map), Value::Object(other)) if map == other)
+    }
+
     /// Whether the fields are still as stored (not decoded).
     #[cfg(test)]
     fn is_stored(&self) -> bool {
@@ -167,6 +185,10 @@ fn give_up(map: &mut Map<String, Value>, paths: &Set) {
         let Some(Value::Object(inner)) = map.get_mut(&key) else {
             continue;
         };
+        if inner.is_empty() {
+            // Owned itself with nothing below: nothing below to give up.
+            continue;
+        }
         give_up(inner, below);
         if inner.is_empty() {
             // Only fields below it were owned, and they are gone.
@@ -239,6 +261,9 @@ mod tests {
             PathElement::key(vec![("ip".to_string(), json!("10.0.0.1"))]),
             f("ip"),
         ]);
+        // An element owned itself, with paths below it given up: it stays.
+        let mut below_a = Set::default();
+        below_a.insert(&[f("metadata"), f("labels"), f("a"), f("x")]);
         let mut label_a = Set::default();
         label_a.insert(&[f("metadata"), f("labels"), f("a")]);
         let mut labels_and_a = labels.clone();
@@ -249,6 +274,7 @@ mod tests {
             PathElement::key(vec![("ip".to_string(), json!("10.0.0.1"))]),
         ]);
         for paths in [
+            below_a,
             labels,
             label_b,
             label_a,

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::{Shape, Typed};
 use crate::fieldpath::{PathElement, Set};
+use crate::reach::Reach;
 use crate::schema::{MergeKey, NodeId, UNTYPED};
 
 /// The three disjoint change sets of a write.
@@ -25,6 +26,54 @@ impl Typed<'_> {
         let mut changes = Changes::default();
         self.compare_at(Some(live), Some(new), node, &mut Vec::new(), &mut changes);
         changes
+    }
+
+    /// [`compare`](Self::compare) of two values that agree outside
+    /// `reach`, looking only within it (no copy of either). Both must be as
+    /// normalization leaves them, so that an object that is there counts as
+    /// there.
+    pub(crate) fn compare_within(
+        &self,
+        reach: &Reach,
+        live: &Value,
+        new: &Value,
+        node: NodeId,
+    ) -> Changes {
+        let mut changes = Changes::default();
+        self.within(
+            reach,
+            Some(live),
+            Some(new),
+            node,
+            &mut Vec::new(),
+            &mut changes,
+        );
+        changes
+    }
+
+    fn within(
+        &self,
+        reach: &Reach,
+        live: Option<&Value>,
+        new: Option<&Value>,
+        node: NodeId,
+        path: &mut Vec<PathElement>,
+        ch: &mut Changes,
+    ) {
+        if let (Reach::Fields(members), Some(l @ Value::Object(lo)), Some(n @ Value::Object(no))) =
+            (reach, live, new)
+            && let (Shape::Fields(at), Shape::Fields(_)) =
+                (self.shape(node, l), self.shape(node, n))
+        {
+            for (k, r) in members {
+                let child = self.member(at, k, path).map(|c| c.0).unwrap_or(UNTYPED);
+                path.push(PathElement::Field(k.clone()));
+                self.within(r, lo.get(k), no.get(k), child, path, ch);
+                path.pop();
+            }
+            return;
+        }
+        self.compare_at(live, new, node, path, ch);
     }
 
     fn compare_at(
