@@ -259,7 +259,8 @@ impl Tracked {
 impl<'de> Deserialize<'de> for Tracked {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let state = Walk {
-            path: RefCell::new(String::new()),
+            path: RefCell::new(Vec::new()),
+            written: Cell::new(0),
             duplicates: RefCell::new(Vec::new()),
             left: Cell::new(DUPLICATE_TEXT.get()),
             expansion: Cell::new(EXPANSION.get()),
@@ -272,10 +273,30 @@ impl<'de> Deserialize<'de> for Tracked {
     }
 }
 
+/// One step of the path being read: a map key or a list index.
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+impl Step {
+    /// How many bytes the step adds to a written path that is `before` long.
+    fn width(&self, before: usize) -> usize {
+        match self {
+            Step::Key(k) => usize::from(before > 0) + k.len(),
+            Step::Index(i) => 2 + i.checked_ilog10().unwrap_or(0) as usize + 1,
+        }
+    }
+}
+
 /// The state of one read: the current path, the duplicates found, and what
-/// is left of the duplicate-path budget.
+/// is left of the duplicate-path budget. The path is kept as steps and
+/// written out only for a duplicate, so reading costs no formatting.
 struct Walk {
-    path: RefCell<String>,
+    /// The steps, each with the written length of the path before it.
+    path: RefCell<Vec<(Step, usize)>>,
+    /// The written length of the whole path.
+    written: Cell<usize>,
     duplicates: RefCell<Vec<String>>,
     left: Cell<usize>,
     expansion: Cell<Expansion>,
@@ -294,40 +315,55 @@ impl Walk {
         }
     }
 
-    /// Append a path segment; returns the length to truncate back to.
-    fn push_key(&self, key: &str) -> usize {
-        let mut path = self.path.borrow_mut();
-        let len = path.len();
-        if len > 0 {
-            path.push('.');
-        }
-        path.push_str(key);
-        len
+    fn push(&self, step: Step) {
+        let before = self.written.get();
+        self.written.set(before + step.width(before));
+        self.path.borrow_mut().push((step, before));
     }
 
-    fn push_index(&self, index: usize) -> usize {
+    /// Leave the last step; a key comes back to its caller.
+    fn pop(&self) -> Option<String> {
+        let (step, before) = self.path.borrow_mut().pop()?;
+        self.written.set(before);
+        match step {
+            Step::Key(key) => Some(key),
+            Step::Index(_) => None,
+        }
+    }
+
+    /// Note the current path, then `key`, as a duplicate, within the
+    /// budget: `a.b[0].c`.
+    fn duplicate(&self, key: &str) {
         use std::fmt::Write;
-        let mut path = self.path.borrow_mut();
-        let len = path.len();
-        // Writing to a String cannot fail.
-        let _ = write!(path, "[{index}]");
-        len
-    }
-
-    fn pop(&self, len: usize) {
-        self.path.borrow_mut().truncate(len);
-    }
-
-    /// Note the current path as a duplicate, within the budget.
-    fn duplicate(&self) {
-        let path = self.path.borrow();
-        match self.left.get().checked_sub(path.len()) {
-            Some(left) => {
-                self.left.set(left);
-                self.duplicates.borrow_mut().push(path.clone());
+        let written = self.written.get();
+        let length = written + Step::Key(String::new()).width(written) + key.len();
+        let Some(left) = self.left.get().checked_sub(length) else {
+            // Beyond the budget: not written out, so that each further
+            // duplicate costs nothing.
+            self.left.set(0);
+            return;
+        };
+        self.left.set(left);
+        let mut text = String::with_capacity(length);
+        for (step, _) in self.path.borrow().iter() {
+            match step {
+                Step::Key(k) => {
+                    if !text.is_empty() {
+                        text.push('.');
+                    }
+                    text.push_str(k);
+                }
+                // Writing to a String cannot fail.
+                Step::Index(i) => {
+                    let _ = write!(text, "[{i}]");
+                }
             }
-            None => self.left.set(0),
         }
+        if !text.is_empty() {
+            text.push('.');
+        }
+        text.push_str(key);
+        self.duplicates.borrow_mut().push(text);
     }
 }
 
@@ -403,9 +439,9 @@ impl<'de> Visitor<'de> for Node<'_> {
         let walk = self.0;
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
         loop {
-            let len = walk.push_index(items.len());
+            walk.push(Step::Index(items.len()));
             let item = seq.next_element_seed(self);
-            walk.pop(len);
+            walk.pop();
             match item? {
                 Some(v) => items.push(v),
                 None => break,
@@ -418,20 +454,20 @@ impl<'de> Visitor<'de> for Node<'_> {
         let mut object = Map::new();
         while let Some(Key(key)) = map.next_key::<Key>()? {
             walk.charge(key.len())?;
-            let len = walk.push_key(&key);
+            walk.push(Step::Key(key));
             let child = map.next_value_seed(self);
-            let child = match child {
-                Ok(c) => c,
-                Err(e) => {
-                    walk.pop(len);
-                    return Err(e);
+            // The key comes back from the path it was lent to.
+            let key = walk.pop().unwrap_or_default();
+            let child = child?;
+            match object.entry(key) {
+                serde_json::map::Entry::Occupied(mut held) => {
+                    walk.duplicate(held.key());
+                    held.insert(child);
                 }
-            };
-            if object.contains_key(&key) {
-                walk.duplicate();
+                serde_json::map::Entry::Vacant(slot) => {
+                    slot.insert(child);
+                }
             }
-            walk.pop(len);
-            object.insert(key, child);
         }
         Ok(Value::Object(object))
     }

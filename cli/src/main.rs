@@ -4,6 +4,9 @@
 //! Exit codes: 0 success (the new object on stdout); 1 the patch failed (the
 //! `metav1.Status` as JSON on stdout, its message on stderr); 2 usage error.
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::{Read, Write};
 use std::process::ExitCode;
 

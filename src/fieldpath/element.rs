@@ -34,6 +34,22 @@ pub enum PathElement {
 
 impl Eq for PathElement {}
 
+/// Append `s` as Go's encoder writes a JSON string: as it is when nothing in
+/// it needs escaping (the usual key: printable ASCII without `"`, `\\` or
+/// Go's HTML escapes), else through [`go_json`].
+fn push_json_string(out: &mut String, s: &str) {
+    let plain = s
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && !matches!(b, b'"' | b'\\' | b'<' | b'>' | b'&'));
+    if plain {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+    } else {
+        out.push_str(&go_json(&Value::String(s.to_string())));
+    }
+}
+
 impl Hash for PathElement {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.rank().hash(state);
@@ -89,9 +105,12 @@ impl PathElement {
                     if i > 0 {
                         out.push(',');
                     }
-                    out.push_str(&go_json(&Value::String(name.clone())));
+                    push_json_string(&mut out, name);
                     out.push(':');
-                    out.push_str(&go_json(value));
+                    match value {
+                        Value::String(s) => push_json_string(&mut out, s),
+                        other => out.push_str(&go_json(other)),
+                    }
                 }
                 out.push('}');
                 out

@@ -1,5 +1,6 @@
 //! Sets of field paths, stored as a trie, and their `fieldsV1` encoding.
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 
@@ -237,18 +238,41 @@ impl Set {
     }
 
     fn write_into(&self, map: &mut Map<String, Value>) {
-        let mut keys: BTreeSet<&PathElement> = self.members.iter().collect();
-        keys.extend(self.children.keys());
-        for e in keys {
-            let child = self.children.get(e).filter(|c| !c.is_empty());
+        // Members and children are both in element order: walked side by
+        // side, each element is looked at once.
+        let mut members = self.members.iter().peekable();
+        let mut children = self.children.iter().peekable();
+        loop {
+            let next = match (members.peek(), children.peek()) {
+                (None, None) => break,
+                (Some(m), Some((c, _))) => m.cmp(c),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+            };
+            let (e, member, child) = match next {
+                Ordering::Less => match members.next() {
+                    Some(e) => (e, true, None),
+                    None => break,
+                },
+                Ordering::Equal => match (members.next(), children.next()) {
+                    (Some(e), Some((_, c))) => (e, true, Some(c)),
+                    _ => break,
+                },
+                Ordering::Greater => match children.next() {
+                    Some((e, c)) => (e, false, Some(c)),
+                    None => break,
+                },
+            };
             let mut inner = Map::new();
-            if let Some(c) = child {
-                if self.members.contains(e) {
-                    inner.insert(".".to_string(), Value::Object(Map::new()));
+            match child.filter(|c| !c.is_empty()) {
+                Some(c) => {
+                    if member {
+                        inner.insert(".".to_string(), Value::Object(Map::new()));
+                    }
+                    c.write_into(&mut inner);
                 }
-                c.write_into(&mut inner);
-            } else if !self.members.contains(e) {
-                continue;
+                None if !member => continue,
+                None => {}
             }
             map.insert(e.to_fields_v1(), Value::Object(inner));
         }

@@ -141,11 +141,82 @@ fn canonical(map: &Map<String, Value>, top: bool) -> bool {
 }
 
 /// Whether `key` parses as a path element that encodes back to `key`.
+/// The usual keys (`f:` names, `k:` objects and `v:` values of plain
+/// strings and integers) are read in place; any other is parsed and encoded
+/// again.
 fn canonical_key(key: &str) -> bool {
     if key.starts_with("f:") {
         return true;
     }
-    PathElement::parse(key).is_ok_and(|e| e.to_fields_v1() == key)
+    let plain = if let Some(rest) = key.strip_prefix("k:") {
+        plain_object(rest.as_bytes())
+    } else if let Some(rest) = key.strip_prefix("v:") {
+        plain_value(rest.as_bytes()).is_some_and(|end| end == rest.len())
+    } else {
+        false
+    };
+    plain || PathElement::parse(key).is_ok_and(|e| e.to_fields_v1() == key)
+}
+
+/// A JSON string that encoding writes as it is (printable ASCII, nothing
+/// escaped, none of Go's HTML escapes): the index just past it.
+fn plain_string(text: &[u8]) -> Option<usize> {
+    if text.first() != Some(&b'"') {
+        return None;
+    }
+    for (i, &b) in text.iter().enumerate().skip(1) {
+        match b {
+            b'"' => return Some(i + 1),
+            b'\\' | b'<' | b'>' | b'&' => return None,
+            0x20..=0x7e => {}
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// A plain string, or an integer as encoding writes it (no sign on zero, no
+/// leading zero, few enough digits to stay an integer): the index past it.
+fn plain_value(text: &[u8]) -> Option<usize> {
+    if text.first() == Some(&b'"') {
+        return plain_string(text);
+    }
+    let digits_at = usize::from(text.first() == Some(&b'-'));
+    let digits = text[digits_at..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let leading_zero = digits > 1 && text[digits_at] == b'0';
+    let negative_zero = digits_at == 1 && digits == 1 && text[1] == b'0';
+    (digits > 0 && digits <= 18 && !leading_zero && !negative_zero).then_some(digits_at + digits)
+}
+
+/// `{"a":…,"b":…}` with names in strictly increasing order and plain values:
+/// exactly what encoding writes for such a key.
+fn plain_object(text: &[u8]) -> bool {
+    let mut at = 1;
+    if text.first() != Some(&b'{') || text.get(1) == Some(&b'}') {
+        return false;
+    }
+    let mut previous: Option<&[u8]> = None;
+    loop {
+        let Some(name_end) = plain_string(&text[at..]).map(|n| at + n) else {
+            return false;
+        };
+        let name = &text[at + 1..name_end - 1];
+        if previous.is_some_and(|p| p >= name) || text.get(name_end) != Some(&b':') {
+            return false;
+        }
+        previous = Some(name);
+        let Some(value_end) = plain_value(&text[name_end + 1..]).map(|n| name_end + 1 + n) else {
+            return false;
+        };
+        match text.get(value_end) {
+            Some(b',') => at = value_end + 1,
+            Some(b'}') => return value_end + 1 == text.len(),
+            _ => return false,
+        }
+    }
 }
 
 /// Whether the stored object owns the element `e` itself (not only fields below it).
@@ -242,6 +313,33 @@ mod tests {
             assert!(!stored(odd).is_stored());
         }
         assert!(Owned::read(json!({"x:a": {}})).is_err());
+        // Read in place or parsed, a key is canonical exactly when encoding
+        // its element gives it back.
+        for key in [
+            r#"k:{"ip":"10.0.0.1"}"#,
+            r#"k:{"name":"http","port":80}"#,
+            r#"k:{"port":80,"name":"http"}"#,
+            r#"k:{"name":"a","name":"b"}"#,
+            r#"k:{"port":-0}"#,
+            r#"k:{"port":0}"#,
+            r#"k:{"port":007}"#,
+            r#"k:{"port":1.0}"#,
+            r#"k:{"port":12345678901234567890123}"#,
+            r#"k:{"a":"<b>"}"#,
+            r#"k:{"a":"<b>"}"#,
+            r#"k:{"a":"x"y"}"#,
+            r#"k:{}"#,
+            r#"k:{"a":"b"} "#,
+            r#"k:{"ports":[{"name":"dns","port":53}]}"#,
+            r#"v:"example.com/a""#,
+            r#"v:12"#,
+            r#"v:-3"#,
+            r#"v:"a"x"#,
+            r#"v:true"#,
+        ] {
+            let by_parsing = PathElement::parse(key).is_ok_and(|e| e.to_fields_v1() == key);
+            assert_eq!(canonical_key(key), by_parsing, "{key}");
+        }
         assert!(Owned::read(json!({"f:a": 1})).is_err());
     }
 
