@@ -481,6 +481,7 @@ def plot(results, path):
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
     except ImportError:
         print("note: matplotlib is not installed (pip install matplotlib); no plot", file=sys.stderr)
         return False
@@ -488,7 +489,7 @@ def plot(results, path):
     colors = {"kubepatch": "tab:blue", "kubectl": "tab:orange", "floor": "tab:gray"}
     styles = {"untracked": "-", "tracked": "--"}
     markers = {"untracked": "o", "tracked": "s"}
-    fig, axes = plt.subplots(2, len(cases), figsize=(4 * len(cases), 7.5), sharex=True, squeeze=False)
+    fig, axes = plt.subplots(2, len(cases), figsize=(3.6 * len(cases), 7.5), sharex=True, sharey="row", squeeze=False)
     for col, case in enumerate(cases):
         for row_i, (key, scale, label) in enumerate([("seconds", 1e3, "wall time (ms)"), ("peak_rss", 1 / 2**20, "peak RSS (MiB)")]):
             ax = axes[row_i][col]
@@ -501,7 +502,12 @@ def plot(results, path):
                                 color=colors[tool], label="%s, %s" % (tool, tracking), markersize=4)
             ax.set_xscale("log")
             ax.set_yscale("log")
-            ax.grid(True, which="both", alpha=0.3)
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: "{:,.0f}".format(v)))
+            ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: "%g" % v))
+            ax.yaxis.set_minor_formatter(NullFormatter())
+            ax.grid(True, which="major", alpha=0.4)
+            ax.grid(True, which="minor", alpha=0.15)
             if row_i == 0:
                 ax.set_title(case)
             else:
