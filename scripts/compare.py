@@ -6,16 +6,21 @@ What it does:
 
 1. builds the release binaries (`cargo build --release --bin kubepatch
    --example floor`) unless --kubepatch and --floor name them;
-2. writes the inputs into --work: Endpoints of each --sizes number of
-   addresses, shaped as benches/fixtures/mod.rs makes them (several subsets
-   with their own ports, addresses with ip, nodeName and a Pod targetRef), an
-   untracked variant (no managedFields) and a tracked one made by the
-   kubepatch CLI itself (the owner `endpoints-controller` creates the object
-   by applying the whole configuration, then `labeler` applies one label),
+2. writes the inputs into --work (default <target dir>/compare): Endpoints
+   of each --sizes number of addresses, shaped as benches/fixtures/mod.rs
+   makes them (several subsets with their own ports, addresses with ip,
+   nodeName and a Pod targetRef), an untracked variant (no managedFields) and
+   a tracked one made by the kubepatch CLI itself (the owner
+   `endpoints-controller` creates the object by applying the whole
+   configuration, then `labeler` applies one label; over the 3 MiB body
+   limit, which the CLI refuses with 413 as kube-apiserver does, the script
+   builds that object itself, checked against the CLI's at 1,000 addresses),
    and the patches: a JSON patch of 3 operations on metadata, a merge patch
    of one label, a strategic patch of 1 % of the addresses and one of every
    address, the owner's no-op re-apply and a second manager's apply of the
-   whole configuration;
+   whole configuration (a patch over 3 MiB — at 100,000 addresses the
+   configuration and the every-address patch — is not sent to kubepatch: it
+   answers 413, shown as such in the table);
 3. runs each case once untimed and checks that kubepatch and kubectl print
    the same object (managedFields aside: kubectl --local does no tracking);
 4. times whole processes, alternating kubepatch / kubectl / floor, --runs
@@ -41,6 +46,7 @@ Examples:
 
     python3 scripts/compare.py                          # 10 .. 100,000, 5 runs
     python3 scripts/compare.py --runs 3 --sizes 10,1000,10000
+    python3 scripts/compare.py --replot docs/perf.json    # redraw docs/perf.{md,png}
     python3 scripts/compare.py --kubepatch target/release/kubepatch \\
         --floor target/release/examples/floor --kubectl /usr/bin/kubectl
 """
@@ -216,6 +222,56 @@ def strategic_every(addresses):
     return {"subsets": subsets}
 
 
+def compact(value):
+    return json.dumps(value, separators=(",", ":"))
+
+
+def port_key(p):
+    return {"name": p["name"], "port": p["port"]}
+
+
+def owner_fields(cfg):
+    """The FieldsV1 of the owner's apply of `cfg`, as kubepatch writes it."""
+    meta = cfg["metadata"]
+    subsets = {}
+    for s in cfg["subsets"]:
+        key = "k:" + compact({"ports": [port_key(p) for p in s["ports"]]})
+        subsets[key] = {
+            ".": {},
+            "f:addresses": {
+                "k:" + compact({"ip": a["ip"]}): dict([(".", {})] + [("f:" + k, {}) for k in a]) for a in s["addresses"]
+            },
+            "f:ports": {"k:" + compact(port_key(p)): dict([(".", {})] + [("f:" + k, {}) for k in p]) for p in s["ports"]},
+        }
+    return {
+        "f:metadata": {
+            "f:annotations": {"f:" + k: {} for k in meta["annotations"]},
+            "f:labels": {"f:" + k: {} for k in meta["labels"]},
+        },
+        "f:subsets": subsets,
+    }
+
+
+def tracked_by_generator(addresses):
+    """The tracked Endpoints the kubepatch CLI makes (see make_inputs), built
+    here: for sizes whose configuration is over the 3 MiB body limit, which
+    the CLI refuses (413) as kube-apiserver does. make_inputs checks it equals
+    the CLI's object at a size under the limit."""
+    obj = endpoints(addresses)
+    label = labeler_config()["metadata"]["labels"]
+    obj["metadata"]["labels"].update(label)
+    entry = {"apiVersion": "v1", "fieldsType": "FieldsV1", "operation": "Apply"}
+    obj["metadata"]["managedFields"] = [
+        dict(entry, manager=OWNER, time="2030-01-01T00:00:00Z", fieldsV1=owner_fields(config(addresses))),
+        dict(entry, manager=LABELER, time="2030-01-01T00:01:00Z",
+             fieldsV1={"f:metadata": {"f:labels": {"f:" + k: {} for k in label}}}),
+    ]
+    return obj
+
+
+# kube-apiserver's (and kubepatch's) limit on a request body: over it, 413.
+MAX_BODY_BYTES = 3 * 1024 * 1024
+
 # --- cases -------------------------------------------------------------------
 
 OWNER, LABELER, PATCHER, SECOND = "endpoints-controller", "labeler", "bench-patcher", "second-applier"
@@ -253,6 +309,48 @@ def run_checked(argv, what):
     return proc.stdout
 
 
+def tracked_by_cli(kubepatch, d, config_path, labeler_path):
+    """The owner creates the object by applying its configuration, the
+    server's fields are set, the labeler applies its label: the bytes the
+    kubepatch CLI prints."""
+    created = json.loads(
+        run_checked(
+            [str(kubepatch), "--type", "apply", "--field-manager", OWNER, "--now", "2030-01-01T00:00:00Z",
+             "--patch-file", str(config_path), "-o", "json"],
+            "the owner's create",
+        )
+    )
+    created["metadata"].update(SERVER_SET)
+    tmp = d / "created.json"
+    write_json(tmp, created, pretty=True)
+    tracked = run_checked(
+        [str(kubepatch), "-f", str(tmp), "--type", "apply", "--field-manager", LABELER,
+         "--now", "2030-01-01T00:01:00Z", "--patch-file", str(labeler_path), "-o", "json"],
+        "the labeler's apply",
+    )
+    tmp.unlink()
+    return tracked
+
+
+GENERATOR_CHECKED = False
+
+
+def check_generator(kubepatch, work):
+    """tracked_by_generator(1000) must be what the CLI makes."""
+    global GENERATOR_CHECKED
+    if GENERATOR_CHECKED:
+        return
+    d = work / "generator-check"
+    d.mkdir(parents=True, exist_ok=True)
+    write_json(d / "config.json", config(1000), pretty=False)
+    write_json(d / "labeler.json", labeler_config(), pretty=False)
+    by_cli = json.loads(tracked_by_cli(kubepatch, d, d / "config.json", d / "labeler.json"))
+    if by_cli != tracked_by_generator(1000):
+        sys.exit("tracked_by_generator(1000) differs from the object the kubepatch CLI makes: "
+                 "update it to kubepatch's managedFields")
+    GENERATOR_CHECKED = True
+
+
 def make_inputs(work, sizes, kubepatch):
     """Write live objects and patches for every size; return {size: {name: path}}."""
     work.mkdir(parents=True, exist_ok=True)
@@ -268,22 +366,13 @@ def make_inputs(work, sizes, kubepatch):
         write_json(f["config"], config(n), pretty=False)
         labeler = d / "labeler.json"
         write_json(labeler, labeler_config(), pretty=False)
-        created = json.loads(
-            run_checked(
-                [str(kubepatch), "--type", "apply", "--field-manager", OWNER, "--now", "2030-01-01T00:00:00Z",
-                 "--patch-file", str(f["config"]), "-o", "json"],
-                "the owner's create",
-            )
-        )
-        created["metadata"].update(SERVER_SET)
-        tmp = d / "created.json"
-        write_json(tmp, created, pretty=True)
-        tracked = run_checked(
-            [str(kubepatch), "-f", str(tmp), "--type", "apply", "--field-manager", LABELER,
-             "--now", "2030-01-01T00:01:00Z", "--patch-file", str(labeler), "-o", "json"],
-            "the labeler's apply",
-        )
-        tmp.unlink()
+        if f["config"].stat().st_size <= MAX_BODY_BYTES:
+            tracked = tracked_by_cli(kubepatch, d, f["config"], labeler)
+        else:
+            check_generator(kubepatch, work)
+            tracked = json.dumps(tracked_by_generator(n), indent=4, sort_keys=True).encode() + b"\n"
+            print("note: the %d-address configuration is over the 3 MiB body limit: the tracked object is the "
+                  "script's own, checked against the CLI's at 1,000 addresses" % n)
         f["live-tracked"] = d / "live-tracked.json"
         f["live-tracked"].write_bytes(tracked)
         managers = [e["manager"] for e in json.loads(tracked)["metadata"]["managedFields"]]
@@ -378,7 +467,13 @@ def measure(paths, files, sizes, runs, work):
         for case, ptype, trackings, manager in CASES:
             for tracking in trackings:
                 tools = [t for t in TOOLS if paths.get(t) and not (t == "kubectl" and ptype == "apply")]
-                if "kubectl" in tools:
+                refused = f[case].stat().st_size > MAX_BODY_BYTES
+                if refused:  # kubepatch answers 413, as kube-apiserver does: nothing to time
+                    tools.remove("kubepatch")
+                    notes.append("%s at %s addresses: the patch is %.1f MB, over the 3 MiB body limit; "
+                                 "kubepatch answers 413 (as kube-apiserver does)"
+                                 % (case, "{:,}".format(n), f[case].stat().st_size / 1e6))
+                if "kubectl" in tools and "kubepatch" in tools:
                     note = check_agreement(paths, case, ptype, tracking, manager, f)
                     if note:
                         notes.append("%s at %d addresses" % (note, n))
@@ -388,6 +483,8 @@ def measure(paths, files, sizes, runs, work):
                     for tool in tools:  # alternating, so drift hits every tool alike
                         samples[tool].append(timed(argv_for(tool, paths, case, ptype, tracking, manager, f), errfile))
                 row = {"addresses": n, "case": case, "tracking": tracking}
+                if refused:
+                    row["kubepatch_refused"] = 413
                 for tool in TOOLS:
                     if tool in samples:
                         row[tool] = {
@@ -406,6 +503,8 @@ HEADER = ["addresses", "case", "tracking", "kubepatch", "kubectl", "floor",
 
 
 def fmt_time(s):
+    if s >= 0.9995:
+        return "%.2f s" % s
     return "%.0f ms" % (s * 1e3) if s >= 0.0995 else "%.1f ms" % (s * 1e3)
 
 
@@ -420,9 +519,13 @@ def cells(row):
     kp, kc, fl = get("kubepatch", "seconds"), get("kubectl", "seconds"), get("floor", "seconds")
     out = ["{:,}".format(row["addresses"]), row["case"], row["tracking"]]
     out += [fmt_time(v) if v is not None else "–" for v in (kp, kc, fl)]
+    if row.get("kubepatch_refused"):
+        out[3] = "413"
     out.append("%.1f×" % (kp / fl) if kp and fl else "–")
     out.append("%.1f×" % (kc / kp) if kc and kp else "–")
     out += [fmt_mib(get(t, "peak_rss")) if t in row else "–" for t in TOOLS]
+    if row.get("kubepatch_refused"):
+        out[8] = "413"
     return out
 
 
@@ -459,10 +562,14 @@ def describe_machine():
 
 
 def git_commit():
+    """HEAD, and whether the measured code (src/, cli/, the manifests) differs from it."""
     try:
-        rev = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True).stdout.strip()
-        return rev + (" (with uncommitted changes)" if dirty else "")
+        rev = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no", "--",
+                                "src", "cli", "Cargo.toml", "Cargo.lock", "examples"],
+                               capture_output=True, text=True).stdout.strip()
+        return rev + (" (with uncommitted changes to the measured code)" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
@@ -547,7 +654,13 @@ def main():
     ap.add_argument("--work", help="where the inputs go (default: <target dir>/compare)")
     ap.add_argument("--no-gnu-time", action="store_true", help="take peak RSS from os.wait4 directly (inflated, see timed())")
     ap.add_argument("--out-dir", default=str(REPO / "docs"), help="where perf.md, perf.json and perf.png go (default: docs/)")
+    ap.add_argument("--replot", metavar="PERF_JSON", help="measure nothing: redraw perf.md and perf.png in --out-dir from a perf.json")
     args = ap.parse_args()
+    if args.replot:
+        saved = json.loads(Path(args.replot).read_text())
+        print_table(saved["results"])
+        write_outputs(Path(args.out_dir), saved["meta"], saved["results"], saved.get("notes", []))
+        return
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     if args.runs < 1:
         ap.error("--runs must be at least 1")
@@ -577,27 +690,32 @@ def main():
     print()
     print_table(results)
 
-    out = Path(args.out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    command = "python3 scripts/compare.py " + shlex.join(sys.argv[1:])
     meta = {
         "date": when,
         "commit": git_commit(),
         "machine": describe_machine(),
         "kubectl": kubectl_version(paths["kubectl"]) if "kubectl" in paths else None,
         "runs": args.runs,
-        "command": command.strip(),
+        "command": ("python3 scripts/compare.py " + shlex.join(sys.argv[1:])).strip(),
         "peak_rss_from": "GNU time %M" if USE_GNU_TIME else "os.wait4 ru_maxrss (includes the Python parent's pages)",
         "spawn_overhead_seconds": spawn_overhead(work),
     }
-    (out / "perf.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2) + "\n")
+    write_outputs(Path(args.out_dir), meta, results, notes)
+
+
+def write_outputs(out, meta, results, notes):
+    """perf.json (everything), perf.md (the table) and perf.png (the plot) in `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "perf.json").write_text(json.dumps({"meta": meta, "results": results, "notes": notes}, indent=2) + "\n")
     md = [
         "# kubepatch vs kubectl patch --local vs floor",
         "",
-        "Whole processes, median of %d runs each (alternating), wall time and peak RSS." % args.runs,
-        "Made by `%s` on %s, commit %s; %s; kubectl %s." % (meta["command"], when, meta["commit"], meta["machine"], meta["kubectl"] or "left out"),
-        "Peak RSS from %s; wall time includes spawning (median of `true` run the same way: %.1f ms)." % (meta["peak_rss_from"], meta["spawn_overhead_seconds"] * 1e3),
+        "Whole processes, median of %d runs each (alternating), wall time and peak RSS." % meta["runs"],
+        "Made by `%s` on %s, commit %s; %s; kubectl %s." % (
+            meta["command"], meta["date"], meta["commit"], meta["machine"], meta["kubectl"] or "left out"),
+        "Peak RSS from %s; wall time includes spawning (median of `true` run the same way: %.1f ms)." % (
+            meta["peak_rss_from"], meta["spawn_overhead_seconds"] * 1e3),
         "The floor parses the live object and the patch with serde_json and pretty-prints the live object (no patching).",
         "kubectl has no local apply: the apply rows have no kubectl figures.",
         "",
@@ -609,7 +727,8 @@ def main():
     if plot(results, out / "perf.png"):
         md += ["![time and peak memory against object size](perf.png)", ""]
     (out / "perf.md").write_text("\n".join(md))
-    print("\nwrote %s, %s%s" % (out / "perf.md", out / "perf.json", ", " + str(out / "perf.png") if (out / "perf.png").exists() else ""))
+    print("\nwrote %s, %s%s" % (out / "perf.md", out / "perf.json",
+                               ", " + str(out / "perf.png") if (out / "perf.png").exists() else ""))
 
 
 if __name__ == "__main__":
