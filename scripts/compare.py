@@ -639,7 +639,7 @@ def plot(results, path):
             ax.grid(True, which="major", alpha=0.4)
             ax.grid(True, which="minor", alpha=0.15)
             if row_i == 0:
-                ax.set_title(case)
+                ax.set_title(case + ("\n(kubectl replaces subsets: another result)" if case in KUBECTL_REPLACES_SUBSETS else ""))
             else:
                 ax.set_xlabel("addresses")
             if col == 0:
