@@ -1,112 +1,122 @@
-//! The full PATCH request path (`PatchRequest::new(ct, body).live(&obj).run()`)
-//! on core/v1 Endpoints of 10, 1,000 and 10,000 addresses.
+//! The JSON strategies through the whole request
+//! (`PatchRequest::run_on(live)`), on core/v1 Endpoints of 10, 1,000, 10,000
+//! and 100,000 addresses, untracked (no managedFields) and tracked (two
+//! managers, one owning every address; see `fixtures::tracked`).
 //!
-//! - `json_patch/small`: add an annotation, replace one address's `nodeName`,
-//!   append an address;
-//! - `merge_patch/labels`: change, add and remove labels;
-//! - `merge_patch/subsets-wholesale`: replace `subsets` with a list of the
-//!   same size (every address moved to another node), as a merge patch must.
+//! - `json_patch/metadata-3-ops/<tracking>/<n>`: a JSON patch of 3
+//!   operations on metadata (add an annotation, replace a label, remove a
+//!   label);
+//! - `merge_patch/one-label/<tracking>/<n>`: a merge patch of one label.
 //!
-//! Kept short (20 samples, 2 s each) so `cargo bench --bench patch` takes a
-//! few minutes at most on two cores.
+//! On a tracked object the request also does Update tracking: the changed
+//! fields are recorded under the field manager `bench-patcher`. Beside each
+//! case, `<group>/floor/<case>/<tracking>/<n>` is serde_json alone on the same
+//! bytes: parse the live object and the patch, serialize the live object.
+//!
+//! The live object is cloned outside the timing (`iter_batched`); the clone
+//! itself is `clone/<tracking>/<n>`, in the `strategic` bench. A request one
+//! call of which takes over `KUBEPATCH_BENCH_BUDGET_SECS` (3 s by default:
+//! the tracked 100,000-address ones) is left out with a note giving that
+//! call's time. Set `KUBEPATCH_BENCH_SIZES=10,1000` to run fewer sizes.
 
-use std::time::Duration;
-
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use serde_json::{Value, json};
+use criterion::{Criterion, criterion_group, criterion_main};
+use kubepatch::PatchRequest;
+use serde_json::Value;
 
 #[path = "fixtures/mod.rs"]
 mod fixtures;
 
-const SIZES: [usize; 3] = [10, 1_000, 10_000];
+use fixtures::Tracking;
 
-const JSON_PATCH: &str = "application/json-patch+json";
-const MERGE_PATCH: &str = "application/merge-patch+json";
-
-/// Add an annotation, move the first address to another node, append an address.
-fn small_json_patch(addresses: usize) -> Vec<u8> {
-    serde_json::to_vec(&json!([
-        {"op": "add", "path": "/metadata/annotations/bench.kubepatch.io~1touched", "value": "2024-05-01T12:30:00Z"},
-        {"op": "replace", "path": "/subsets/0/addresses/0/nodeName", "value": "node-999"},
-        {"op": "add", "path": "/subsets/0/addresses/-", "value": fixtures::address(addresses)}
-    ]))
-    .unwrap()
-}
-
-/// Change one label, add one, remove one.
-fn labels_merge_patch() -> Vec<u8> {
-    serde_json::to_vec(&json!({"metadata": {"labels": {
-        "tier": "frontend",
-        "release": "canary",
-        "endpointslice.kubernetes.io/skip-mirror": null
-    }}}))
-    .unwrap()
-}
-
-/// `subsets` of the same shape with every address on the next node.
-fn subsets_merge_patch(addresses: usize) -> Vec<u8> {
-    let mut subsets = fixtures::endpoints(addresses)["subsets"].take();
-    let mut i = 0;
-    for subset in subsets.as_array_mut().unwrap() {
-        for address in subset["addresses"].as_array_mut().unwrap() {
-            address["nodeName"] = Value::String(fixtures::node_name(i + 1));
-            i += 1;
+/// One group: `case` with the body `body` of `content_type` at every size
+/// and tracking, `check` run on the outcome of one call first.
+fn group(
+    c: &mut Criterion,
+    name: &str,
+    case: &str,
+    content_type: &str,
+    body: &[u8],
+    check: impl Fn(&Value, &Value),
+) {
+    let mut group = c.benchmark_group(name);
+    for n in fixtures::sizes() {
+        fixtures::configure(&mut group, n);
+        for tracking in Tracking::BOTH {
+            let live = tracking.live(n);
+            let live_bytes = serde_json::to_vec(&live).unwrap();
+            let title = fixtures::title(name, case, tracking, n);
+            if !fixtures::within_body_limit(&title, body.len()) {
+                continue;
+            }
+            let request = PatchRequest::new(content_type, body)
+                .params(fixtures::patch_params())
+                .clock(&*fixtures::REQUEST_CLOCK);
+            let (out, took) = fixtures::run_once(case, &request, &live);
+            check(&live, &out);
+            fixtures::check_tracking(tracking, &out);
+            if !fixtures::within_budget(&title, took) {
+                continue;
+            }
+            fixtures::bench_request(
+                &mut group,
+                fixtures::case_id(case, tracking, n),
+                &request,
+                &live,
+            );
+            fixtures::bench_floor(
+                &mut group,
+                fixtures::floor_id(case, tracking, n),
+                &live_bytes,
+                body,
+            );
         }
     }
-    serde_json::to_vec(&json!({"subsets": subsets})).unwrap()
-}
-
-/// Run the request once outside the timing, so a bench never measures an error.
-fn checked(content_type: &str, body: &[u8], live: &Value) -> Value {
-    fixtures::run_once(content_type, content_type, body, live)
+    group.finish();
 }
 
 fn json_patch(c: &mut Criterion) {
-    let mut group = c.benchmark_group("json_patch");
-    for n in SIZES {
-        let live = fixtures::endpoints(n);
-        assert_eq!(fixtures::count_addresses(&live), n);
-        let body = small_json_patch(n);
-        let out = checked(JSON_PATCH, &body, &live);
-        assert_eq!(fixtures::count_addresses(&out), n + 1);
-        assert_eq!(out["subsets"][0]["addresses"][0]["nodeName"], "node-999");
-        group.bench_with_input(BenchmarkId::new("small", n), &n, |b, _| {
-            b.iter(|| fixtures::request(JSON_PATCH, &body, &live))
-        });
-    }
-    group.finish();
+    let body = fixtures::json_patch_metadata();
+    group(
+        c,
+        "json_patch",
+        "metadata-3-ops",
+        fixtures::JSON_PATCH,
+        &body,
+        |live, out| {
+            let labels = &out["metadata"]["labels"];
+            assert_eq!(labels["tier"], "frontend");
+            assert!(
+                labels
+                    .get("endpointslice.kubernetes.io/skip-mirror")
+                    .is_none()
+            );
+            assert_eq!(
+                out["metadata"]["annotations"]["bench.kubepatch.io/touched"],
+                "2030-01-01T00:02:00Z"
+            );
+            assert_eq!(out["subsets"], live["subsets"]);
+        },
+    );
 }
 
 fn merge_patch(c: &mut Criterion) {
-    let mut group = c.benchmark_group("merge_patch");
-    for n in SIZES {
-        let live = fixtures::endpoints(n);
-        let labels = labels_merge_patch();
-        let out = checked(MERGE_PATCH, &labels, &live);
-        assert_eq!(out["metadata"]["labels"]["tier"], "frontend");
-        group.bench_with_input(BenchmarkId::new("labels", n), &n, |b, _| {
-            b.iter(|| fixtures::request(MERGE_PATCH, &labels, &live))
-        });
-    }
-    for n in SIZES {
-        let live = fixtures::endpoints(n);
-        let subsets = subsets_merge_patch(n);
-        let out = checked(MERGE_PATCH, &subsets, &live);
-        assert_eq!(fixtures::count_addresses(&out), n);
-        assert_eq!(
-            out["subsets"][0]["addresses"][0]["nodeName"],
-            fixtures::node_name(1)
-        );
-        group.bench_with_input(BenchmarkId::new("subsets-wholesale", n), &n, |b, _| {
-            b.iter(|| fixtures::request(MERGE_PATCH, &subsets, &live))
-        });
-    }
-    group.finish();
+    let body = fixtures::merge_patch_label();
+    group(
+        c,
+        "merge_patch",
+        "one-label",
+        fixtures::MERGE_PATCH,
+        &body,
+        |live, out| {
+            assert_eq!(out["metadata"]["labels"]["tier"], "frontend");
+            assert_eq!(out["subsets"], live["subsets"]);
+        },
+    );
 }
 
 criterion_group! {
     name = benches;
-    config = fixtures::short(20, Duration::from_secs(2));
+    config = fixtures::criterion();
     targets = json_patch, merge_patch
 }
 criterion_main!(benches);
