@@ -21,8 +21,14 @@
 //! ```
 //!
 //! Exit codes: 0 printed; 1 an input is not JSON or output failed; 2 usage.
+//!
+//! It runs with the allocator the CLI runs with (mimalloc), so that the two
+//! differ only in the work between reading and printing.
 
 use std::io::{BufWriter, Read, Write};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 use serde_json::Value;

