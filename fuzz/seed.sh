@@ -61,13 +61,17 @@ printf 'apiVersion: v1\nkind: Endpoints\nmetadata:\n  name: web\n  labels: {app:
 printf 'a: 1\na: 2\nb: [yes, no, ~, 0x1f, 1e3]\n' >corpus/decode/yaml-dup.yaml
 
 # apply_sequence reads its input with `arbitrary`: any bytes are a sequence;
-# longer inputs give longer sequences of bigger configurations.
+# longer inputs give longer sequences of bigger configurations. So does
+# strategic_structured for any input that is not two JSON documents split by
+# a 0 byte: a live object and a patch with directives, from its grammar.
 python3 - <<'PY'
 import random
-for n, size in enumerate([64, 256, 1024, 4096, 16384]):
-    r = random.Random(n)
-    with open(f"corpus/apply_sequence/random-{size}", "wb") as f:
-        f.write(bytes(r.randrange(256) for _ in range(size)))
+for target, sizes in [("apply_sequence", [64, 256, 1024, 4096, 16384]),
+                      ("strategic_structured", [16, 64, 256, 1024])]:
+    for n, size in enumerate(sizes):
+        r = random.Random(n)
+        with open(f"corpus/{target}/random-{size}", "wb") as f:
+            f.write(bytes(r.randrange(1, 256) for _ in range(size)))
 PY
 
 # schema_load: the CRD, as YAML and JSON, and small OpenAPI v2 and v3

@@ -4,8 +4,11 @@
 //! An apply's configuration comes from pools: labels, annotations,
 //! finalizers (duplicates allowed), and subsets whose ports come from a pool
 //! of port lists (duplicate keys, empty names, a key of the wrong type among
-//! them) and whose addresses and not-ready addresses are runs of tens to
-//! hundreds of IPs with node names, target references and hostnames. An
+//! them) and whose addresses and not-ready addresses are runs of IPs with
+//! node names, target references and hostnames: mostly a few (up to
+//! [`SMALL_ADDRESSES`]), one run in [`LONG_RUN_ONE_IN`] up to
+//! [`MAX_ADDRESSES`], so that most steps stay small and fast while long runs
+//! still come. An
 //! Update is a merge patch (labels, annotations), a strategic merge patch (a
 //! subset with addresses) or a JSON patch (remove a subset, add a finalizer)
 //! by one of the managers or `kubectl-edit`. Each request goes through
@@ -51,6 +54,12 @@ const FINALIZERS: [&str; 4] = [
 pub const MAX_STEPS: usize = 48;
 /// Most addresses in one run of addresses.
 const MAX_ADDRESSES: usize = 300;
+/// Most addresses in a run that is not one of the rare long ones: most
+/// steps then carry a few tens of addresses at most, so that a second of
+/// fuzzing runs many sequences, and the long runs still come now and then.
+const SMALL_ADDRESSES: usize = 8;
+/// One run in this many is drawn up to [`MAX_ADDRESSES`] long.
+const LONG_RUN_ONE_IN: u16 = 16;
 
 /// A whole input: how many managers take part, and the steps.
 #[derive(Debug, Arbitrary)]
@@ -134,6 +143,8 @@ pub struct Subset {
 #[derive(Debug, Clone, Arbitrary)]
 pub struct Addresses {
     start: u16,
+    /// How many: one time in [`LONG_RUN_ONE_IN`] (`count % 16 == 15`) up to
+    /// [`MAX_ADDRESSES`], else up to [`SMALL_ADDRESSES`].
     count: u16,
     stride: u8,
     /// bits 0-1 node name, bits 2-3 target reference, bit 4 hostname, bit 5
@@ -191,7 +202,12 @@ fn address(ip: String, options: u8, n: usize) -> Value {
 
 impl Addresses {
     fn build(&self, net: u8) -> Vec<Value> {
-        let count = usize::from(self.count) % (MAX_ADDRESSES + 1);
+        let n = usize::from(self.count / LONG_RUN_ONE_IN);
+        let count = if self.count % LONG_RUN_ONE_IN == LONG_RUN_ONE_IN - 1 {
+            n % (MAX_ADDRESSES + 1)
+        } else {
+            n % (SMALL_ADDRESSES + 1)
+        };
         let stride = usize::from(self.stride.max(1));
         let vary = self.options >> 6;
         let mut out: Vec<Value> = (0..count)
