@@ -88,6 +88,9 @@ impl Typed<'_> {
             (None, None) => return,
             (Some(l), None) => return self.all_paths(l, node, path, &mut ch.removed),
             (None, Some(n)) => return self.all_paths(n, node, path, &mut ch.added),
+            // Equal values change nothing: the typed walk (and its path
+            // elements) is spent only where they differ.
+            (Some(l), Some(n)) if l == n => return,
             (Some(l), Some(n)) => (l, n),
         };
         let both_empty = is_empty(l) && is_empty(n);
