@@ -120,15 +120,11 @@ fn strategic(c: &mut Criterion) {
                 if !fixtures::within_budget(&title, took) {
                     continue;
                 }
-                fixtures::bench_request(
+                fixtures::bench_with_floor(
                     &mut group,
-                    fixtures::case_id(case, tracking, n),
+                    (case, tracking, n),
                     &request,
                     &live,
-                );
-                fixtures::bench_floor(
-                    &mut group,
-                    fixtures::floor_id(case, tracking, n),
                     &live_bytes,
                     body,
                 );

@@ -336,7 +336,7 @@ impl Walk {
     fn duplicate(&self, key: &str) {
         use std::fmt::Write;
         let written = self.written.get();
-        let length = written + Step::Key(String::new()).width(written) + key.len();
+        let length = written + usize::from(written > 0) + key.len();
         let Some(left) = self.left.get().checked_sub(length) else {
             // Beyond the budget: not written out, so that each further
             // duplicate costs nothing.

@@ -168,33 +168,6 @@ pub(crate) fn equal_within(reach: &Reach, a: &Value, b: &Value) -> bool {
     }
 }
 
-/// Whether normalization ([`crate::managed::normalize`]) would leave
-/// `value` as it is: no `null` member and, with `omit_empty`, no empty
-/// object or list member (read without recursion).
-pub(crate) fn is_normal(value: &Value, omit_empty: bool) -> bool {
-    let mut stack = vec![value];
-    while let Some(v) = stack.pop() {
-        match v {
-            Value::Object(m) => {
-                for x in m.values() {
-                    match x {
-                        Value::Null => return false,
-                        Value::Object(o) if omit_empty && o.is_empty() => return false,
-                        Value::Array(a) if omit_empty && a.is_empty() => return false,
-                        Value::Object(_) | Value::Array(_) => stack.push(x),
-                        _ => {}
-                    }
-                }
-            }
-            Value::Array(items) => {
-                stack.extend(items.iter().filter(|x| x.is_object() || x.is_array()))
-            }
-            _ => {}
-        }
-    }
-    true
-}
-
 /// Whether normalization keeps `value`: not `null` and, with `omit_empty`,
 /// not an object whose members it all drops nor an empty list.
 fn kept(value: &Value, omit_empty: bool) -> bool {

@@ -5,8 +5,8 @@ use serde_json::Value;
 
 use super::entries::{Entry, Identity, Managers, stamp};
 use super::object::{
-    normalize, normalized, read_managers, root_of, strip, take_managed_fields, with_managers,
-    zero_object,
+    is_normal, normalize, normalized, read_managers, root_of, strip, take_managed_fields,
+    with_managers, zero_object,
 };
 use super::owned::Owned;
 use super::prune::prune;
@@ -15,7 +15,7 @@ use super::{Applied, Applier, conflicts};
 use crate::error::Error;
 use crate::fieldpath::Set;
 use crate::go::{gvk, object_ref};
-use crate::reach::{Reach, equal_within, is_normal};
+use crate::reach::{Reach, equal_within};
 use crate::schema::NodeId;
 
 /// Server-side apply of `config` by `applier.manager` to `live` (`None`: the

@@ -122,6 +122,33 @@ pub fn normalize(value: &mut Value, omit_empty: bool) {
     }
 }
 
+/// Whether normalization ([`normalize`]) would leave
+/// `value` as it is: no `null` member and, with `omit_empty`, no empty
+/// object or list member (read without recursion).
+pub(super) fn is_normal(value: &Value, omit_empty: bool) -> bool {
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(m) => {
+                for x in m.values() {
+                    match x {
+                        Value::Null => return false,
+                        Value::Object(o) if omit_empty && o.is_empty() => return false,
+                        Value::Array(a) if omit_empty && a.is_empty() => return false,
+                        Value::Object(_) | Value::Array(_) => stack.push(x),
+                        _ => {}
+                    }
+                }
+            }
+            Value::Array(items) => {
+                stack.extend(items.iter().filter(|x| x.is_object() || x.is_array()))
+            }
+            _ => {}
+        }
+    }
+    true
+}
+
 /// The zero object a create starts from.
 pub(super) fn zero_object(config: &Value) -> Value {
     let mut m = Map::new();

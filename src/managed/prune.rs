@@ -21,17 +21,16 @@ pub(super) fn prune(
     applied: &Set,
     root: NodeId,
 ) -> (Value, bool) {
-    let Some(last) = managers
-        .0
-        .get_mut(id)
-        .map(|e| e.fields.set().clone())
-        .filter(|s| !s.is_empty())
-    else {
+    let Some(entry) = managers.0.get_mut(id) else {
         return (merged, false);
     };
-    if last.difference(applied).is_empty() {
+    let last = entry.fields.set();
+    if last.is_empty() || last.difference(applied).is_empty() {
         return (merged, false);
     }
+    // Copied only now that pruning runs: the other entries' sets are read
+    // (decoded) below while it is held.
+    let last = last.clone();
     let mut all_sets = applied.clone();
     for (other, entry) in managers.0.iter_mut() {
         if other != id {
