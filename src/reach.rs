@@ -43,6 +43,23 @@ impl Reach {
         }
     }
 
+    /// How deep `value` nests where this reach walks it: the whole depth of
+    /// what is reached whole, and one level for each object passed through
+    /// on the way (a scalar is 0, `[]` and `{}` are 1, as
+    /// [`crate::decode::depth`] counts). What is not reached is not walked.
+    pub(crate) fn depth_of(&self, value: &Value) -> usize {
+        match (self, value) {
+            (Reach::Fields(members), Value::Object(map)) => {
+                1 + members
+                    .iter()
+                    .filter_map(|(name, within)| map.get(name).map(|v| within.depth_of(v)))
+                    .max()
+                    .unwrap_or(0)
+            }
+            _ => crate::decode::depth(value),
+        }
+    }
+
     /// Add the member path `tokens` (reached whole from there down).
     /// A path deeper than any document can be ([`crate::decode::MAX_DEPTH`])
     /// reaches everything (the write fails anyway), so that a reach is never
@@ -191,6 +208,19 @@ mod tests {
         assert!(r.reaches(&["subsets", "x"]));
         assert!(!r.reaches(&["metadata", "name"]));
         assert!(!r.reaches(&["kind"]));
+    }
+
+    #[test]
+    fn depth_is_counted_where_reached() {
+        let v = json!({"a": {"b": [[[1]]]}, "deep": [[[[[[[]]]]]]], "c": 1});
+        assert_eq!(crate::decode::depth(&v), 8);
+        let r = Reach::of_members(&json!({"a": {"b": 1}}));
+        assert_eq!(r.depth_of(&v), 5);
+        assert_eq!(Reach::nothing().depth_of(&v), 1);
+        assert_eq!(Reach::of_members(&json!({"x": 1})).depth_of(&v), 1);
+        assert_eq!(Reach::All.depth_of(&v), 8);
+        // Not an object where the reach expects one: counted whole.
+        assert_eq!(r.depth_of(&json!([[1]])), 2);
     }
 
     #[test]

@@ -225,6 +225,15 @@ impl<'a> PatchRequest<'a> {
     /// so the stored object is untouched, and the error is what [`run`](Self::run)
     /// would have answered.
     ///
+    /// Nothing here walks the parts of the object the request cannot reach
+    /// (a merge patch of one label reads `metadata.labels` and the
+    /// managedFields entries, not the rest): its cost follows the patch. So
+    /// the depth bound ([`MAX_DEPTH`](crate::MAX_DEPTH)) is checked on what a
+    /// patch reaches (and on the whole object for an apply), where
+    /// [`run`](Self::run), which copies the whole object, checks all of it:
+    /// only a value built in memory deeper than the bound, outside what the
+    /// patch reaches, tells them apart.
+    ///
     /// ```
     /// use kubepatch::PatchRequest;
     /// use serde_json::json;
@@ -235,14 +244,7 @@ impl<'a> PatchRequest<'a> {
     /// assert_eq!(outcome.object["metadata"]["labels"]["app"], "web");
     /// ```
     pub fn run_on(&self, live: Value) -> Result<Outcome, Error> {
-        let depth = decode::depth(&live);
-        if depth > decode::MAX_DEPTH {
-            // Dropped now, without recursion; the 422 comes where `run`
-            // would answer it.
-            decode::dismantle(live);
-            return self.run_owned(Live::TooDeep(depth));
-        }
-        self.run_owned(Live::Owned(live, depth))
+        self.run_owned(Live::Owned(live))
     }
 
     /// Carry the request out. The live object is never modified (the
@@ -276,29 +278,39 @@ impl<'a> PatchRequest<'a> {
         };
         let Decoded { value, duplicates } = body;
         const LIVE: &str = "the live object";
-        let (live, live_depth) = match live {
-            Live::Absent => (None, 0),
-            Live::Borrowed(live) => {
-                let depth = decode::check_depth(live, LIVE)?;
-                (Some(live.clone()), depth)
-            }
-            Live::Owned(live, depth) => (Some(live), depth),
-            Live::TooDeep(depth) => return Err(decode::too_deep(depth, LIVE)),
-        };
         if patch_type == PatchType::Apply {
+            // Apply's work follows the whole object: its whole depth is checked.
+            let live = match live {
+                Live::Absent => None,
+                Live::Borrowed(live) => {
+                    decode::check_depth(live, LIVE)?;
+                    Some(live.clone())
+                }
+                Live::Owned(live) => Some(within_bound(live, None)?),
+            };
             return self.run_apply(schema, now, value, &duplicates, validation, live);
         }
-        let Some(live) = live else {
-            return Err(self.not_found(&value));
-        };
-        let target = self.target_of(&live)?;
-        let strict_errors = validation::precheck(patch_type, &value, &duplicates, validation)?;
-        let head = object::head(&live);
         let reach = match patch_type {
             PatchType::Json => json_patch::reach(&value),
             PatchType::Merge => merge_patch::reach(&value),
             _ => strategic::reach(&value),
         };
+        // A patch walks only what it reaches: that part's depth is checked
+        // (a borrowed object's whole depth, before it is copied).
+        let (live, live_depth) = match live {
+            Live::Absent => return Err(self.not_found(&value)),
+            Live::Borrowed(live) => {
+                let depth = decode::check_depth(live, LIVE)?;
+                (live.clone(), depth)
+            }
+            Live::Owned(live) => {
+                let depth = reach.depth_of(&live);
+                (within_bound(live, Some(depth))?, depth)
+            }
+        };
+        let target = self.target_of(&live)?;
+        let strict_errors = validation::precheck(patch_type, &value, &duplicates, validation)?;
+        let head = object::head(&live);
         let before = Before::take(&live, &reach, schema.omit_empty);
         let patched = guarded(|| self.strategy(patch_type, live, live_depth, value, schema))?;
         let warnings = validation::report(strict_errors, validation, &patched)?;
@@ -406,10 +418,20 @@ enum Live<'v> {
     Absent,
     /// Borrowed: copied once, after its depth is checked.
     Borrowed(&'v Value),
-    /// Handed over, with its depth (within the bound).
-    Owned(Value, usize),
-    /// Handed over beyond the depth bound (and dropped): a 422.
-    TooDeep(usize),
+    /// Handed over: its depth is checked where the request walks it.
+    Owned(Value),
+}
+
+/// A handed-over live object whose depth (`depth`, or its whole depth when
+/// `None`) is within [`decode::MAX_DEPTH`]; beyond it, the object is dropped
+/// without recursion and the answer is 422.
+fn within_bound(live: Value, depth: Option<usize>) -> Result<Value, Error> {
+    let depth = depth.unwrap_or_else(|| decode::depth(&live));
+    if depth > decode::MAX_DEPTH {
+        decode::dismantle(live);
+        return Err(decode::too_deep(depth, "the live object"));
+    }
+    Ok(live)
 }
 
 /// Run a patch library, turning a panic into a 500 instead of a crash.

@@ -16,6 +16,7 @@ use super::pointer::{index_for_get, insert, lookup, set, take, unescape};
 use super::{CopyBudget, check_count};
 use crate::error::Error;
 use crate::go::json_kind;
+use crate::reach::Reach;
 
 /// Apply a parsed patch to `doc`, in place.
 pub(super) fn apply(doc: Value, patch: &Value) -> Result<Value, Error> {
@@ -66,7 +67,9 @@ pub(super) fn apply(doc: Value, patch: &Value) -> Result<Value, Error> {
             },
         })?;
     }
-    nodes.settle(&mut out);
+    // Markers are written only at operations' paths (and carried only from
+    // one to another): settling within the patch's reach finds every one.
+    nodes.settle_within(&mut out, &super::reach(patch));
     Ok(out)
 }
 
@@ -152,6 +155,20 @@ impl LazyNodes {
         Settled {
             value: v,
             nodes: self,
+        }
+    }
+
+    /// Replace every marker by `null` where `reach` reaches into `v`.
+    fn settle_within(self, v: &mut Value, reach: &Reach) {
+        match (reach, v) {
+            (Reach::Fields(members), Value::Object(m)) => {
+                for (name, within) in members {
+                    if let Some(x) = m.get_mut(name) {
+                        self.settle_within(x, within);
+                    }
+                }
+            }
+            (_, v) => self.settle(v),
         }
     }
 

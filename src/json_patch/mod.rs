@@ -100,8 +100,8 @@ pub(crate) fn apply_in_place(
 }
 
 /// What a JSON patch can change: the member path of each operation's
-/// `path` (and a `move`'s `from`), reached whole from there; a `test` changes
-/// nothing. A path that is not a pointer into the document (the root, or
+/// `path` (and a `move`'s or `copy`'s `from`: a copy reads it), reached whole
+/// from there; a `test` changes nothing. A path that is not a pointer into the document (the root, or
 /// anything malformed) reaches the whole document. Indices are member names
 /// here: a reach that meets a list takes it whole.
 pub(crate) fn reach(ops: &Value) -> Reach {
@@ -119,7 +119,9 @@ pub(crate) fn reach(ops: &Value) -> Reach {
     for op in ops.iter().filter_map(Value::as_object) {
         match op.get("op").and_then(Value::as_str) {
             Some("test") => {}
-            Some("move") => {
+            // `copy` changes only `path`, but reads `from`: its depth
+            // counts for the bound on the result's.
+            Some("move" | "copy") => {
                 add(op.get("from"));
                 add(op.get("path"));
             }

@@ -30,9 +30,9 @@ pub(super) fn resolve(
 }
 
 /// Each other manager's share of `touched` (system fields aside), if any.
-fn find(managers: &Managers, id: &Identity, touched: &Set) -> Vec<(Identity, Set)> {
+fn find(managers: &mut Managers, id: &Identity, touched: &Set) -> Vec<(Identity, Set)> {
     let mut conflicts = Vec::new();
-    for (other, entry) in &managers.0 {
+    for (other, entry) in &mut managers.0 {
         if other == id {
             continue;
         }

@@ -7,10 +7,17 @@
 //! looking those paths up in the stored object, so the cost follows the
 //! request, not the size of what each manager owns.
 //!
-//! Stored `fieldsV1` is kept only when it is exactly what encoding its set
-//! gives back (upstream re-encodes every entry on every write, so the bytes
-//! must not depend on whether an entry was decoded); anything else is decoded
-//! at once, and an entry that does not decode is an error as before.
+//! Upstream decodes and re-encodes every entry on every write, so a stored
+//! object is looked into only where it spells each key as encoding does
+//! (then a lookup by spelling finds what decoding would). That is checked on
+//! touch, not on reading: each level of the stored object a lookup passes
+//! through is checked first (keys spelled as encoding spells them, values
+//! objects, `.` only as `{}` beside other keys), and an entry with a level
+//! that is not is decoded into a set there and then. What no request walks
+//! into is written back as it was read. An entry that does not decode when a
+//! request needs it owns nothing (upstream drops managedFields it cannot
+//! decode); servers only store what encoding wrote, so neither happens to an
+//! object a server kept.
 
 use serde_json::{Map, Value};
 
@@ -37,14 +44,15 @@ impl From<Set> for Owned {
 }
 
 impl Owned {
-    /// Read a stored `fieldsV1`: kept as it is when canonical, else decoded.
+    /// Read a stored `fieldsV1` (an object), kept as it is: it is checked
+    /// where a request looks into it.
     pub(crate) fn read(fields: Value) -> Result<Owned, String> {
         match fields {
-            Value::Object(map) if canonical(&map, true) => Ok(Owned {
+            Value::Object(map) => Ok(Owned {
                 stored: Some(map),
                 decoded: Set::default(),
             }),
-            other => Set::from_fields_v1(&other).map(Owned::from),
+            other => Err(format!("fieldsV1 must be an object, not {other}")),
         }
     }
 
@@ -72,15 +80,28 @@ impl Owned {
         self.stored.is_some()
     }
 
-    /// The fields as a set, decoding them if they are still as stored.
+    /// The fields as a set, decoding them if they are still as stored (a
+    /// stored object that does not decode owns nothing).
     pub(crate) fn set(&mut self) -> &mut Set {
         if let Some(map) = self.stored.take() {
-            // `read` kept this map only after `canonical` checked that every
-            // key parses and every value is an object, which is all decoding
-            // needs: it does not fail here.
             self.decoded = Set::from_fields_v1_map(&map).unwrap_or_default();
         }
         &mut self.decoded
+    }
+
+    /// The stored object, when every level of it that a lookup of `paths`
+    /// passes through is spelled as encoding spells it; else the fields are
+    /// decoded now and `None`.
+    fn stored_for(&mut self, paths: &Set) -> Option<&mut Map<String, Value>> {
+        if self
+            .stored
+            .as_ref()
+            .is_some_and(|map| walkable(map, paths, true))
+        {
+            return self.stored.as_mut();
+        }
+        self.set();
+        None
     }
 
     /// The fields as a set, consuming them.
@@ -98,8 +119,8 @@ impl Owned {
     }
 
     /// The owned fields that are also in `paths`, found by walking `paths`.
-    pub(crate) fn common(&self, paths: &Set) -> Set {
-        match &self.stored {
+    pub(crate) fn common(&mut self, paths: &Set) -> Set {
+        match self.stored_for(paths) {
             Some(map) => common(map, paths),
             None => self.decoded.intersection(paths),
         }
@@ -109,7 +130,7 @@ impl Owned {
     /// taken out of the stored object where they are, which keeps it the
     /// encoding of the set that remains.
     pub(crate) fn give_up(&mut self, paths: &Set) {
-        match &mut self.stored {
+        match self.stored_for(paths) {
             Some(map) => give_up(map, paths),
             None => self.decoded = self.decoded.difference(paths),
         }
@@ -124,11 +145,31 @@ impl Owned {
     }
 }
 
-/// Whether a stored `fieldsV1` object (`top`: the entry's own, where `.`
-/// means nothing) is what encoding its set writes: every key a path element
-/// spelled as encoding spells it, every value an object, `.` only as `{}`
-/// beside other keys.
-fn canonical(map: &Map<String, Value>, top: bool) -> bool {
+/// Whether the levels of a stored `fieldsV1` object (`top`: the entry's
+/// own) that a lookup of `paths` passes through, and the objects of the
+/// members it finds, are spelled as encoding spells them ([`level`]).
+fn walkable(map: &Map<String, Value>, paths: &Set, top: bool) -> bool {
+    if !level(map, top) {
+        return false;
+    }
+    let found = |e: &PathElement| match map.get(&e.to_fields_v1()) {
+        Some(Value::Object(inner)) => Some(inner),
+        _ => None,
+    };
+    paths
+        .members()
+        .filter_map(found)
+        .all(|inner| level(inner, false))
+        && paths
+            .children()
+            .all(|(e, below)| found(e).is_none_or(|inner| walkable(inner, below, false)))
+}
+
+/// Whether one level of a stored `fieldsV1` object (`top`: the entry's own,
+/// where `.` means nothing) is what encoding writes there: every key a path
+/// element spelled as encoding spells it, every value an object, `.` only as
+/// `{}` beside other keys.
+fn level(map: &Map<String, Value>, top: bool) -> bool {
     map.iter().all(|(key, value)| {
         let Value::Object(inner) = value else {
             return false;
@@ -136,7 +177,7 @@ fn canonical(map: &Map<String, Value>, top: bool) -> bool {
         if key == "." {
             return !top && inner.is_empty() && map.len() > 1;
         }
-        canonical_key(key) && canonical(inner, false)
+        canonical_key(key)
     })
 }
 
@@ -301,7 +342,8 @@ mod tests {
             "f:subsets": {"k:{\"ip\":\"10.0.0.1\"}": {".": {}, "f:ip": {}}}});
         assert!(stored(v.clone()).is_stored());
         assert_eq!(stored(v.clone()).into_fields_v1(), v);
-        // Anything encoding would spell otherwise is decoded at once.
+        // Anything encoding would spell otherwise is decoded where a lookup
+        // passes through it, and only then.
         for odd in [
             json!({"f:a": {".": {}}}),
             json!({".": {}, "f:a": {}}),
@@ -310,9 +352,27 @@ mod tests {
             json!({"i:01": {}}),
             json!({"f:a": {".": {"x": {}}, "f:b": {}}}),
         ] {
-            assert!(!stored(odd).is_stored());
+            let set = Set::from_fields_v1(&odd).expect("decodes");
+            let mut read = stored(odd);
+            assert!(read.is_stored());
+            assert_eq!(read.common(&set), set);
+            assert!(!read.is_stored());
         }
-        assert!(Owned::read(json!({"x:a": {}})).is_err());
+        // Beside a level a lookup does not pass through: left as stored.
+        let odd = json!({"f:metadata": {"f:labels": {"f:a": {}}}, "f:spec": {"i:01": {}}});
+        let mut read = stored(odd.clone());
+        let mut label = Set::default();
+        label.insert(&[f("metadata"), f("labels"), f("a")]);
+        assert_eq!(read.common(&label), label);
+        read.give_up(&label);
+        assert!(read.is_stored());
+        assert_eq!(read.into_fields_v1(), json!({"f:spec": {"i:01": {}}}));
+        // Not an object: refused on reading. Not decodable where touched:
+        // owns nothing.
+        assert!(Owned::read(json!(["f:a"])).is_err());
+        let mut junk = stored(json!({"x:a": {}}));
+        assert_eq!(junk.common(&label), Set::default());
+        assert!(junk.is_empty());
         // Read in place or parsed, a key is canonical exactly when encoding
         // its element gives it back.
         for key in [
@@ -340,14 +400,15 @@ mod tests {
             let by_parsing = PathElement::parse(key).is_ok_and(|e| e.to_fields_v1() == key);
             assert_eq!(canonical_key(key), by_parsing, "{key}");
         }
-        assert!(Owned::read(json!({"f:a": 1})).is_err());
+        let mut not_objects = stored(json!({"f:a": 1}));
+        assert_eq!(not_objects.common(&label), Set::default());
     }
 
     #[test]
     fn lookups_agree_with_the_decoded_set() {
         let v = json!({"f:metadata": {"f:labels": {".": {}, "f:a": {}}},
             "f:subsets": {"k:{\"ip\":\"10.0.0.1\"}": {".": {}, "f:ip": {}}}});
-        let raw = stored(v.clone());
+        let mut raw = stored(v.clone());
         let set = Set::from_fields_v1(&v).expect("decodes");
         let mut labels = Set::default();
         labels.insert(&[f("metadata"), f("labels")]);
