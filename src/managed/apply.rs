@@ -5,8 +5,8 @@ use serde_json::Value;
 
 use super::entries::{Entry, Identity, Managers, stamp};
 use super::object::{
-    is_normal, normalize, normalized, read_managers, root_of, strip, take_managed_fields,
-    with_managers, zero_object,
+    encode_stripped, is_normal, normalize, normalized, read_managers, root_of, strip,
+    take_managed_fields, with_managers, zero_object,
 };
 use super::owned::Owned;
 use super::prune::prune;
@@ -60,13 +60,11 @@ pub(crate) fn apply_owned(
         before_first_apply(&walk, &base, &api_version, &time, &mut managers);
     }
     let id = identity(applier);
-    let (merged, applied) = merge(&walk, &base, &config)?;
+    let (merged, mut applied) = merge(&walk, &base, &config)?;
     // What the applier will own, encoded once: when its entry is stored
     // exactly so (the usual re-apply), it applies all it applied last time
     // and nothing is pruned, with no decoding.
-    let mut owned = applied.clone();
-    strip(&mut owned);
-    let owned = owned.to_fields_v1();
+    let owned = encode_stripped(&mut applied);
     let same_as_last = managers
         .0
         .get(&id)
@@ -74,7 +72,15 @@ pub(crate) fn apply_owned(
     let (pruned, removed_any) = if same_as_last {
         (merged, false)
     } else {
-        prune(&walk.typed, merged, &mut managers, &id, &applied, walk.root)
+        prune(
+            &walk.typed,
+            merged,
+            &base,
+            &mut managers,
+            &id,
+            &applied,
+            walk.root,
+        )
     };
     // The config reaches what it sets; pruning can reach anything.
     let reach = if removed_any {
@@ -82,7 +88,19 @@ pub(crate) fn apply_owned(
     } else {
         Reach::of_members(&config)
     };
-    let write = compare(&walk, &base, pruned, &reach);
+    let write = match pruned {
+        Some(result) => compare(&walk, &base, result, &reach),
+        // Nothing merged nor pruned changes the object: as decoding into the
+        // kind leaves it (the usual case), nothing is touched and there is
+        // nothing to compare.
+        None if is_normal(&base, walk.omit_empty) => Write {
+            result: None,
+            touched: Set::default(),
+            removed: Set::default(),
+            changed: false,
+        },
+        None => compare(&walk, &base, base.clone(), &reach),
+    };
     conflicts::resolve(&mut managers, &id, &write.touched, applier.force)?;
     record(
         &mut managers,
@@ -92,10 +110,9 @@ pub(crate) fn apply_owned(
         &write,
         time,
     );
-    let object = if write.changed || !existed {
-        write.result
-    } else {
-        base
+    let object = match write.result {
+        Some(result) if write.changed || !existed => result,
+        _ => base,
     };
     Ok(Applied {
         object: with_managers(object, managers),
@@ -113,8 +130,9 @@ struct Walk<'s> {
 
 /// What the apply does to the stored object.
 struct Write {
-    /// The merged and pruned object, as decoding into the kind leaves it.
-    result: Value,
+    /// The merged and pruned object, as decoding into the kind leaves it
+    /// (`None`: the stored object as it is).
+    result: Option<Value>,
     /// The fields it adds or modifies.
     touched: Set,
     /// The fields it removes.
@@ -202,9 +220,10 @@ fn identity(applier: &Applier<'_>) -> Identity {
     id
 }
 
-/// The config merged over the stored object, and the fields the config sets;
-/// a config that does not fit the schema is a 400.
-fn merge(walk: &Walk<'_>, base: &Value, config: &Value) -> Result<(Value, Set), Error> {
+/// The config merged over the stored object (`None`: the stored object as it
+/// is), and the fields the config sets; a config that does not fit the
+/// schema is a 400.
+fn merge(walk: &Walk<'_>, base: &Value, config: &Value) -> Result<(Option<Value>, Set), Error> {
     let problem = |e: SchemaError| {
         Error::bad_request(format!(
             "failed to create typed patch object ({}; {}): {e}",
@@ -212,7 +231,10 @@ fn merge(walk: &Walk<'_>, base: &Value, config: &Value) -> Result<(Value, Set), 
             gvk(config)
         ))
     };
-    let merged = walk.typed.merge(base, config, walk.root).map_err(problem)?;
+    let merged = walk
+        .typed
+        .merge_changes(base, config, walk.root)
+        .map_err(problem)?;
     let applied = walk.typed.field_set(config, walk.root).map_err(problem)?;
     Ok((merged, applied))
 }
@@ -229,7 +251,7 @@ fn compare(walk: &Walk<'_>, base: &Value, mut result: Value, reach: &Reach) -> W
             touched: changes.modified.union(&changes.added),
             removed: changes.removed,
             changed: !equal_within(reach, base, &result),
-            result,
+            result: Some(result),
         };
     }
     let base_image = normalized(reach.image(base, omit_empty), omit_empty);
@@ -249,7 +271,7 @@ fn compare(walk: &Walk<'_>, base: &Value, mut result: Value, reach: &Reach) -> W
         touched: changes.modified.union(&added),
         removed: changes.removed,
         changed: result_image != base_image,
-        result,
+        result: Some(result),
     }
 }
 

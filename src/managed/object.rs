@@ -25,15 +25,32 @@ const STRIPPED: [&[&str]; 12] = [
     &["metadata", "resourceVersion"],
 ];
 
+/// The never-tracked paths as path elements.
+fn stripped() -> impl Iterator<Item = Vec<PathElement>> {
+    STRIPPED.iter().map(|path| {
+        path.iter()
+            .map(|f| PathElement::Field(f.to_string()))
+            .collect()
+    })
+}
+
 /// Take the never-tracked paths out of `set`.
 pub(super) fn strip(set: &mut Set) {
-    for path in STRIPPED {
-        let elements: Vec<PathElement> = path
-            .iter()
-            .map(|f| PathElement::Field(f.to_string()))
-            .collect();
-        set.remove(&elements);
+    for path in stripped() {
+        set.remove(&path);
     }
+}
+
+/// The `fieldsV1` encoding of `set` without the never-tracked paths, with no
+/// copy of the set: they are taken out for the encoding and put back.
+pub(super) fn encode_stripped(set: &mut Set) -> Value {
+    let present: Vec<Vec<PathElement>> = stripped().filter(|p| set.has(p)).collect();
+    strip(set);
+    let encoded = set.to_fields_v1();
+    for path in &present {
+        set.insert(path);
+    }
+    encoded
 }
 
 /// The schema node of `object`'s kind (untyped when the schema lacks it).

@@ -8,19 +8,20 @@ use super::typed::Typed;
 use crate::fieldpath::Set;
 use crate::schema::NodeId;
 
-/// Remove from `merged` what `id` applied last time, no longer applies
-/// (`applied` is this apply's set) and nobody else owns; also say whether
-/// anything could have been removed. The first apply of a manager prunes
+/// Remove from `merged` (`None`: the stored object `base` as it is) what
+/// `id` applied last time, no longer applies (`applied` is this apply's set)
+/// and nobody else owns; also say whether anything could have been removed. The first apply of a manager prunes
 /// nothing, nor does one that applies all it applied last time (the usual
 /// re-apply): only then are the other managers' fields needed as sets.
 pub(super) fn prune(
     typed: &Typed<'_>,
-    merged: Value,
+    merged: Option<Value>,
+    base: &Value,
     managers: &mut Managers,
     id: &Identity,
     applied: &Set,
     root: NodeId,
-) -> (Value, bool) {
+) -> (Option<Value>, bool) {
     let Some(entry) = managers.0.get_mut(id) else {
         return (merged, false);
     };
@@ -37,7 +38,11 @@ pub(super) fn prune(
             all_sets.union_with(entry.fields.set());
         }
     }
-    (three_passes(typed, merged, &last, &all_sets, root), true)
+    let merged = merged.unwrap_or_else(|| base.clone());
+    (
+        Some(three_passes(typed, merged, &last, &all_sets, root)),
+        true,
+    )
 }
 
 /// The three passes: remove the last applied set (with its named

@@ -10,7 +10,23 @@ use crate::schema::NodeId;
 
 impl Typed<'_> {
     /// Merge an applied configuration into the live object (upstream `merge`).
+    #[cfg(test)]
     pub fn merge(&self, live: &Value, config: &Value, node: NodeId) -> Result<Value, SchemaError> {
+        Ok(self
+            .merge_changes(live, config, node)?
+            .unwrap_or_else(|| live.clone()))
+    }
+
+    /// [`merge`](Self::merge), copying only what changes: `None` when the
+    /// result is the live object as it is (a re-apply of what is there
+    /// allocates nothing), else the merged object, with the live object's
+    /// containers copied only along the way to what changed.
+    pub fn merge_changes(
+        &self,
+        live: &Value,
+        config: &Value,
+        node: NodeId,
+    ) -> Result<Option<Value>, SchemaError> {
         self.merge_at(live, config, node, &mut Vec::new())
     }
 
@@ -20,13 +36,15 @@ impl Typed<'_> {
         config: &Value,
         node: NodeId,
         path: &mut Vec<PathElement>,
-    ) -> Result<Value, SchemaError> {
+    ) -> Result<Option<Value>, SchemaError> {
+        // The config's value in place of the live one: a change unless equal.
+        let replaced = || (live != config).then(|| config.clone());
         match (self.shape(node, live), self.shape(node, config)) {
             (Shape::Fields(at), Shape::Fields(..)) => {
                 let (Value::Object(lo), Value::Object(co)) = (live, config) else {
-                    return Ok(config.clone());
+                    return Ok(replaced());
                 };
-                let mut out = lo.clone();
+                let mut changes = Vec::new();
                 for (k, cv) in co {
                     let (child, _) = self.member(at, k, path)?;
                     path.push(PathElement::Field(k.clone()));
@@ -36,20 +54,26 @@ impl Typed<'_> {
                             if cv.is_null()
                                 && matches!(self.shape(child, lv), Shape::Fields(..)) => {}
                         Some(lv) => {
-                            let merged = self.merge_at(lv, cv, child, path)?;
-                            out.insert(k.clone(), merged);
+                            if let Some(merged) = self.merge_at(lv, cv, child, path)? {
+                                changes.push((k, merged));
+                            }
                         }
-                        None => {
-                            out.insert(k.clone(), cv.clone());
-                        }
+                        None => changes.push((k, cv.clone())),
                     }
                     path.pop();
                 }
-                Ok(Value::Object(out))
+                if changes.is_empty() {
+                    return Ok(None);
+                }
+                let mut out = lo.clone();
+                for (k, v) in changes {
+                    out.insert(k.clone(), v);
+                }
+                Ok(Some(Value::Object(out)))
             }
             (Shape::Set(_), Shape::Set(_)) | (Shape::Keyed(..), Shape::Keyed(..)) => {
                 let (Value::Array(li), Value::Array(ci)) = (live, config) else {
-                    return Ok(config.clone());
+                    return Ok(replaced());
                 };
                 let (key, item_node) = self.list_parts(node, config);
                 let mut config_elements = Vec::with_capacity(ci.len());
@@ -92,7 +116,7 @@ impl Typed<'_> {
                 let (mut l, mut r) = (0, 0);
                 while l < li.len() || r < ci.len() {
                     if l < li.len() && live_only(l) {
-                        out.push(li[l].clone());
+                        out.push(Item::Live(l));
                         l += 1;
                         continue;
                     }
@@ -116,9 +140,10 @@ impl Typed<'_> {
                             path.push(e.clone());
                             let m = self.merge_at(&li[*one], &ci[r], item_node, path)?;
                             path.pop();
-                            m
+                            m.map_or(Item::Live(*one), Item::New)
                         }
-                        _ => ci[r].clone(),
+                        _ if li.get(out.len()) == Some(&ci[r]) => Item::Live(out.len()),
+                        _ => Item::New(ci[r].clone()),
                     };
                     out.push(merged);
                     if l < li.len() && live_elements[l].as_ref() == Some(e) {
@@ -129,9 +154,30 @@ impl Typed<'_> {
                     }
                     r += 1;
                 }
-                Ok(Value::Array(out))
+                let same = out.len() == li.len()
+                    && out
+                        .iter()
+                        .enumerate()
+                        .all(|(i, item)| matches!(item, Item::Live(j) if *j == i));
+                if same {
+                    return Ok(None);
+                }
+                let items = out
+                    .into_iter()
+                    .map(|item| match item {
+                        Item::Live(i) => li[i].clone(),
+                        Item::New(v) => v,
+                    })
+                    .collect();
+                Ok(Some(Value::Array(items)))
             }
-            _ => Ok(config.clone()),
+            _ => Ok(replaced()),
         }
     }
+}
+
+/// One item of a merged list: a live item as it is (by position), or a new value.
+enum Item {
+    Live(usize),
+    New(Value),
 }
