@@ -22,15 +22,16 @@
 //! 2. [`params`]: the query parameters are checked ([`PatchParams`]), 400/422.
 //! 3. The body is decoded (JSON, or YAML as kube-apiserver reads it) and
 //!    checked under `fieldValidation`; the [`clock`] is read once.
-//! 4. What the body can change is read off it (the crate-private `reach`),
-//!    and ownership tracking copies only that part of the live object.
+//! 4. What the body can change is read off it (the crate-private `reach`):
+//!    the live object's depth is checked there, and ownership tracking
+//!    copies only that part of it.
 //! 5. The strategy, in place of the live object: [`json_patch`],
 //!    [`merge_patch`], [`strategic`] (which walks the value with its
 //!    [`schema`]), or apply in [`managed`].
 //! 6. [`managed`] records who owns which fields in `metadata.managedFields`
-//!    ([`fieldpath`] sets), comparing within the reach and leaving entries
-//!    the write does not touch as stored; an apply finds its conflicts (409)
-//!    here.
+//!    ([`fieldpath`] sets), comparing within the reach and looking into
+//!    each stored entry only along the changed paths; an apply copies only
+//!    what its merge changes and finds its conflicts (409) here.
 //! 7. [`object`]: name, namespace, uid and system fields as upstream keeps
 //!    them; the [`Outcome`] (200/201, warnings), or an [`Error`] that renders
 //!    as a `metav1.Status`.

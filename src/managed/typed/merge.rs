@@ -181,3 +181,44 @@ enum Item {
     Live(usize),
     New(Value),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::Schema;
+    use serde_json::json;
+
+    #[test]
+    fn only_a_change_is_copied() {
+        let schema = Schema::endpoints();
+        let typed = Typed::new(&schema);
+        let live = json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "web", "labels": {"a": "1"}},
+            "subsets": [{"addresses": [{"ip": "10.0.0.1"}, {"ip": "10.0.0.2"}], "ports": [{"port": 80, "name": "http"}]}]});
+        let root = schema.root_of(&live).unwrap();
+        // What is there already, in part or whole: unchanged, nothing copied.
+        let part = json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"labels": {"a": "1"}},
+            "subsets": [{"addresses": [{"ip": "10.0.0.2"}], "ports": [{"port": 80, "name": "http"}]}]});
+        assert_eq!(typed.merge_changes(&live, &part, root).unwrap(), None);
+        assert_eq!(typed.merge_changes(&live, &live, root).unwrap(), None);
+        // A changed item: the merged object, live items kept in place.
+        let moved = json!({"apiVersion": "v1", "kind": "Endpoints",
+            "subsets": [{"addresses": [{"ip": "10.0.0.2", "nodeName": "n"}], "ports": [{"port": 80, "name": "http"}]}]});
+        let merged = typed.merge_changes(&live, &moved, root).unwrap().unwrap();
+        assert_eq!(
+            merged["subsets"][0]["addresses"],
+            json!([{"ip": "10.0.0.1"}, {"ip": "10.0.0.2", "nodeName": "n"}])
+        );
+        assert_eq!(merged["metadata"], live["metadata"]);
+        // Items in another order are a change (the config's order wins).
+        let reordered = json!({"apiVersion": "v1", "kind": "Endpoints",
+            "subsets": [{"addresses": [{"ip": "10.0.0.2"}, {"ip": "10.0.0.1"}], "ports": [{"port": 80, "name": "http"}]}]});
+        let merged = typed
+            .merge_changes(&live, &reordered, root)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            merged["subsets"][0]["addresses"],
+            json!([{"ip": "10.0.0.2"}, {"ip": "10.0.0.1"}])
+        );
+    }
+}
