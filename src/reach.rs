@@ -6,21 +6,83 @@
 //! sides by construction, so the comparison looks only inside it: its cost
 //! follows the patch, not the object. Each strategy says what its body
 //! reaches (`merge_patch::reach`, `strategic::reach`, `json_patch::reach`);
-//! a list is always reached whole (its items can move), as is anything a
-//! directive like `$patch: replace` or `$retainKeys` rewrites.
+//! a list is reached whole (its items can move), as is anything a directive
+//! like `$patch: replace` or `$retainKeys` rewrites, except a keyed list a
+//! strategic patch merges by key: only the items its own items name are
+//! reached ([`Items`]).
 
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use crate::schema::identity::{Key, SetMember};
+use crate::schema::{MergeKey, NodeId, Schema};
+use crate::strategic::ident::{self, Ident};
+
 /// The part of a document a write can change.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Reach {
     /// The whole value.
     All,
     /// Only these members of an object (and within them, their reach); a
     /// value that turns out not to be an object here is reached whole.
     Fields(BTreeMap<String, Reach>),
+    /// Only some items of a keyed list; a value that turns out not to be a
+    /// list here is reached whole.
+    Items(Box<Items>),
+}
+
+/// The items of a keyed list that a strategic merge by key can change: those
+/// whose identity, read as strategic merge reads it, is one the patch's
+/// items have (they merge into them, or come new), each with the reach
+/// within it. Every other item stays as it is and where it is relative to
+/// the others.
+///
+/// Only items whose keys are read alike by strategic merge and by tracking
+/// take part: every key field present, a string or an integer (so that the
+/// item is the same item to both). A patch whose items are not all so, or
+/// that deletes or replaces items, reaches its list whole; so does a live
+/// list with an item that is not so ([`Reach::settled`]).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Items {
+    /// The list's merge key.
+    pub(crate) key: MergeKey,
+    /// The schema node of its items.
+    pub(crate) node: NodeId,
+    /// The patch's identities, each with the reach within its item.
+    pub(crate) within: BTreeMap<Ident, Reach>,
+}
+
+impl Items {
+    /// The identity of `item`, when it is an object whose key both readings
+    /// read alike.
+    pub(crate) fn ident(&self, item: &Value, schema: &Schema) -> Option<Ident> {
+        let Value::Object(map) = item else {
+            return None;
+        };
+        let cursor = crate::schema::cursor::Cursor::new(schema, self.node);
+        let key = crate::schema::identity::key_of(cursor, &self.key, map, ident::READING).ok()?;
+        plain_key(&key).then(|| ident::of_key(&key)).flatten()
+    }
+
+    /// The reach within `item`, when the patch names it.
+    fn within_item(&self, item: &Value, schema: &Schema) -> Option<&Reach> {
+        self.ident(item, schema).and_then(|id| self.within.get(&id))
+    }
+}
+
+/// Whether every value of a key is a string or an integer (including the
+/// keys of a set identity's members): then strategic merge and tracking
+/// tell items apart alike.
+fn plain_key(key: &Key<'_>) -> bool {
+    let plain = |v: &Value| v.is_string() || v.is_i64() || v.is_u64();
+    match key {
+        Key::Fields(fields) => fields.iter().all(|(_, v)| plain(v)),
+        Key::Set(_, members) => members.iter().all(|m| match m {
+            SetMember::Value(v) => plain(v),
+            SetMember::Key(k) => plain_key(k),
+        }),
+    }
 }
 
 impl Reach {
@@ -48,6 +110,8 @@ impl Reach {
     /// on the way (a scalar is 0, `[]` and `{}` are 1, as
     /// [`crate::decode::depth`] counts). What is not reached is not walked.
     pub(crate) fn depth_of(&self, value: &Value) -> usize {
+        // A list's items are found by identity, which needs the schema:
+        // a reached list counts whole.
         match (self, value) {
             (Reach::Fields(members), Value::Object(map)) => {
                 1 + members
@@ -76,6 +140,7 @@ impl Reach {
                 Reach::Fields(members) => {
                     at = members.entry(token.clone()).or_insert_with(Reach::nothing);
                 }
+                Reach::Items(_) => break,
             }
         }
         *at = Reach::All;
@@ -89,6 +154,9 @@ impl Reach {
     /// Add the member `name` with the reach `within` it (joined with what
     /// already reaches it).
     pub(crate) fn add_member(&mut self, name: &str, within: Reach) {
+        if let Reach::Items(_) = self {
+            *self = Reach::All;
+        }
         if let Reach::Fields(members) = self {
             match members.get_mut(name) {
                 Some(existing) => existing.join(within),
@@ -103,12 +171,13 @@ impl Reach {
     pub(crate) fn join(&mut self, other: Reach) {
         match (&mut *self, other) {
             (Reach::All, _) => {}
-            (_, Reach::All) => *self = Reach::All,
             (Reach::Fields(_), Reach::Fields(theirs)) => {
                 for (name, within) in theirs {
                     self.add_member(&name, within);
                 }
             }
+            // A list reached twice, or both as a list and as an object.
+            _ => *self = Reach::All,
         }
     }
 
@@ -120,6 +189,7 @@ impl Reach {
             (Reach::Fields(members), Some((first, rest))) => {
                 members.get(*first).is_some_and(|r| r.reaches(rest))
             }
+            (Reach::Items(_), _) => true,
         }
     }
 
@@ -128,16 +198,26 @@ impl Reach {
     /// empty objects and lists): reached members are copied, and an object on
     /// the way keeps one member outside the reach (its value replaced by
     /// `true`) when it has any that normalization keeps, so that whether the
-    /// object itself is there reads the same as on the whole value. Two
-    /// images of values that agree outside the reach compare as the values do.
-    pub(crate) fn image(&self, value: &Value, omit_empty: bool) -> Value {
-        self.image_without(value, omit_empty, &[])
+    /// object itself is there reads the same as on the whole value. A list
+    /// reached by [`Items`] keeps the items the patch names and, when it has
+    /// others, one `true` in their place, which no keyed list takes for an
+    /// item: the list is there on both sides as it is on the whole value.
+    /// Two images of values that agree outside the reach compare as the
+    /// values do.
+    pub(crate) fn image(&self, value: &Value, omit_empty: bool, schema: &Schema) -> Value {
+        self.image_without(value, omit_empty, &[], schema)
     }
 
     /// [`image`](Self::image), leaving out the member at the path `skip`
     /// (`metadata.managedFields`, which tracking reads apart) as if it
     /// were not there.
-    pub(crate) fn image_without(&self, value: &Value, omit_empty: bool, skip: &[&str]) -> Value {
+    pub(crate) fn image_without(
+        &self,
+        value: &Value,
+        omit_empty: bool,
+        skip: &[&str],
+        schema: &Schema,
+    ) -> Value {
         let skipped = |k: &str| skip.len() == 1 && skip[0] == k;
         let below = |k: &str| match skip.split_first() {
             Some((first, rest)) if *first == k => rest,
@@ -148,7 +228,7 @@ impl Reach {
                 let mut out = Map::new();
                 for (k, r) in members {
                     if let Some(x) = m.get(k).filter(|_| !skipped(k)) {
-                        out.insert(k.clone(), r.image_without(x, omit_empty, below(k)));
+                        out.insert(k.clone(), r.image_without(x, omit_empty, below(k), schema));
                     }
                 }
                 let kept = m.iter().find(|(k, x)| {
@@ -159,13 +239,62 @@ impl Reach {
                 }
                 Value::Object(out)
             }
+            (Reach::Items(items), Value::Array(list)) => {
+                let mut out = Vec::new();
+                let mut others = false;
+                for item in list {
+                    match items.within_item(item, schema) {
+                        Some(r) => out.push(r.image(item, omit_empty, schema)),
+                        None => others = true,
+                    }
+                }
+                if others {
+                    out.push(Value::Bool(true));
+                }
+                Value::Array(out)
+            }
             (Reach::All, Value::Object(m)) if !skip.is_empty() => Value::Object(
                 m.iter()
                     .filter(|(k, _)| !skipped(k))
-                    .map(|(k, x)| (k.clone(), Reach::All.image_without(x, omit_empty, below(k))))
+                    .map(|(k, x)| {
+                        (
+                            k.clone(),
+                            Reach::All.image_without(x, omit_empty, below(k), schema),
+                        )
+                    })
                     .collect(),
             ),
             _ => value.clone(),
+        }
+    }
+
+    /// This reach, on the live object `live` a strategic patch is about to
+    /// change: a list reached by [`Items`] whose live items are not all
+    /// told apart alike by strategic merge and tracking (an item without a
+    /// plain key) is reached whole instead, and so, within an item the
+    /// patch names, is whatever the live item holds that way.
+    pub(crate) fn settled(self, live: &Value, schema: &Schema) -> Reach {
+        match (self, live) {
+            (Reach::Fields(mut members), Value::Object(m)) => {
+                for (k, r) in members.iter_mut() {
+                    if let Some(x) = m.get(k) {
+                        *r = std::mem::replace(r, Reach::All).settled(x, schema);
+                    }
+                }
+                Reach::Fields(members)
+            }
+            (Reach::Items(mut items), Value::Array(list)) => {
+                for item in list {
+                    let Some(id) = items.ident(item, schema) else {
+                        return Reach::All;
+                    };
+                    if let Some(r) = items.within.get_mut(&id) {
+                        *r = std::mem::replace(r, Reach::All).settled(item, schema);
+                    }
+                }
+                Reach::Items(items)
+            }
+            (reach, _) => reach,
         }
     }
 }
@@ -240,23 +369,24 @@ mod tests {
 
     #[test]
     fn an_image_keeps_what_decides_presence() {
+        let schema = Schema::endpoints();
         let r = Reach::of_members(&json!({"spec": {"replicas": null}}));
         // `spec` keeps another member: it stays there when `replicas` goes.
         let v = json!({"kind": "X", "spec": {"replicas": 1, "paused": true}, "status": {}});
         assert_eq!(
-            r.image(&v, true),
+            r.image(&v, true, &schema),
             json!({"kind": true, "spec": {"paused": true, "replicas": 1}})
         );
         // Only empty members besides: nothing to keep.
         let v = json!({"spec": {"replicas": 1, "template": {"x": null}, "list": []}});
-        assert_eq!(r.image(&v, true), json!({"spec": {"replicas": 1}}));
+        assert_eq!(r.image(&v, true, &schema), json!({"spec": {"replicas": 1}}));
         // Without omit_empty only nulls go.
         assert_eq!(
-            r.image(&v, false),
+            r.image(&v, false, &schema),
             json!({"spec": {"list": true, "replicas": 1}})
         );
         // A value that is not an object where the reach expects one: whole.
         let v = json!({"spec": [1, 2]});
-        assert_eq!(r.image(&v, true), json!({"spec": [1, 2]}));
+        assert_eq!(r.image(&v, true, &schema), json!({"spec": [1, 2]}));
     }
 }

@@ -62,11 +62,11 @@ fn tracked(schema: &Schema, live: &Value) -> Value {
     live
 }
 
-fn reach_of(strategy: Strategy, patch: &Value) -> Reach {
+fn reach_of(strategy: Strategy, schema: &Schema, live: &Value, patch: &Value) -> Reach {
     match strategy {
         Strategy::Json => json_patch::reach(patch),
         Strategy::Merge => merge_patch::reach(patch),
-        Strategy::Strategic => strategic::reach(patch),
+        Strategy::Strategic => strategic::reach(patch, schema, live).settled(live, schema),
     }
 }
 
@@ -97,16 +97,16 @@ fn both_ways(
         manager: "patcher",
         subresource: None,
     };
-    let reach = reach_of(strategy, patch);
+    let reach = reach_of(strategy, schema, live, patch);
     let within = record_update(
         &updater,
-        Some(Before::take(live, &reach, schema.omit_empty)),
+        Some(Before::take(live, &reach, schema)),
         &reach,
         new.clone(),
     );
     let whole = record_update(
         &updater,
-        Some(Before::take(live, &Reach::All, schema.omit_empty)),
+        Some(Before::take(live, &Reach::All, schema)),
         &Reach::All,
         new,
     );
@@ -268,6 +268,90 @@ fn written_here() -> Vec<(Strategy, Value, Value)> {
     ]
 }
 
+/// Strategic patches that reach some items of keyed lists only
+/// ([`crate::reach::Items`]), on an Endpoints object with several subsets,
+/// repeated and unusual keys: moves, additions, new subsets, removed
+/// members, and the patches and live lists that are reached whole instead.
+fn items_cases() -> Vec<(Strategy, Value, Value)> {
+    let live = json!({"apiVersion": "v1", "kind": "Endpoints",
+        "metadata": {"name": "web", "namespace": "default"},
+        "subsets": [
+            {"addresses": [{"ip": "10.0.0.1", "nodeName": "n1", "targetRef": {"kind": "Pod", "name": "p1"}},
+                           {"ip": "10.0.0.2", "nodeName": "n2"}, {"ip": "10.0.0.3"}],
+             "notReadyAddresses": [{"ip": "10.0.1.1"}],
+             "ports": [{"name": "http", "port": 80, "protocol": "TCP"}, {"name": "https", "port": 443}]},
+            {"addresses": [{"ip": "10.0.0.1", "nodeName": "n1"}, {"ip": "10.0.0.4"}],
+             "ports": [{"name": "dns", "port": 53, "protocol": "UDP"}]}]});
+    let web_ports = json!([{"name": "http", "port": 80}, {"name": "https", "port": 443}]);
+    let dns_ports = json!([{"name": "dns", "port": 53}]);
+    // The same object with an address listed twice, one with a null key,
+    // one with a float port: reached whole where such an item is.
+    let mut odd = live.clone();
+    odd["subsets"][0]["addresses"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"ip": "10.0.0.2", "hostname": "twice"}));
+    odd["subsets"][1]["addresses"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"ip": null, "nodeName": "x"}));
+    let mut float_port = live.clone();
+    float_port["subsets"][1]["ports"][0]["port"] = json!(53.0);
+    let patches = [
+        json!({"subsets": [{"addresses": [{"ip": "10.0.0.2", "nodeName": "n9"}], "ports": web_ports}]}),
+        json!({"subsets": [{"addresses": [{"ip": "10.0.0.9"}], "ports": web_ports}]}),
+        json!({"subsets": [{"addresses": [{"ip": "10.0.0.1", "nodeName": null}], "ports": web_ports}]}),
+        json!({"subsets": [{"addresses": [{"ip": "10.0.0.1", "targetRef": {"name": "p2"}}], "ports": web_ports}]}),
+        json!({"subsets": [{"addresses": [{"ip": "10.0.0.1", "targetRef": null}], "ports": dns_ports}]}),
+        json!({"subsets": [{"addresses": [{"ip": "10.0.0.4", "nodeName": "n4"}, {"ip": "10.0.0.4", "hostname": "h"}], "ports": dns_ports}]}),
+        json!({"subsets": [{"notReadyAddresses": [{"ip": "10.0.0.2"}], "ports": web_ports}]}),
+        json!({"subsets": [{"addresses": [{"ip": "10.0.2.1"}], "ports": [{"name": "metrics", "port": 9090}]}]}),
+        json!({"subsets": [{"addresses": [{"ip": "10.0.0.2", "$patch": "delete"}], "ports": web_ports}]}),
+        json!({"subsets": [{"$setElementOrder/addresses": [{"ip": "10.0.0.3"}, {"ip": "10.0.0.1"}, {"ip": "10.0.0.2"}],
+            "addresses": [{"ip": "10.0.0.3", "nodeName": "n3"}], "ports": web_ports}]}),
+        json!({"subsets": [{"addresses": [{"ip": "10.0.0.2", "nodeName": "n9"}],
+            "ports": [{"name": "http", "port": 80, "protocol": "SCTP"}, {"name": "https", "port": 443}]}]}),
+        json!({"subsets": [{"addresses": [{"ip": "10.0.0.2", "nodeName": "n9"}], "ports": [{"name": "https", "port": 443}]}]}),
+        json!({"subsets": [{"addresses": [{"ip": "10.0.0.4", "nodeName": "n9"}], "ports": dns_ports},
+                           {"addresses": [{"ip": "10.0.0.3", "nodeName": "n9"}], "ports": web_ports}]}),
+        json!({"subsets": [{"addresses": [{"ip": 7}], "ports": web_ports}]}),
+    ];
+    let mut cases = Vec::new();
+    for patch in patches {
+        for object in [&live, &odd, &float_port] {
+            cases.push((Strategy::Strategic, object.clone(), patch.clone()));
+        }
+    }
+    cases
+}
+
+#[test]
+fn a_patch_of_one_address_reaches_its_items_only() {
+    let schema = Schema::endpoints();
+    let live = &items_cases()[0].1;
+    let patch = json!({"subsets": [{"addresses": [{"ip": "10.0.0.2", "nodeName": "n9"}],
+        "ports": [{"name": "http", "port": 80}, {"name": "https", "port": 443}]}]});
+    let Reach::Fields(top) = strategic::reach(&patch, &schema, live).settled(live, &schema) else {
+        panic!("a map reaches its members");
+    };
+    let Some(Reach::Items(subsets)) = top.get("subsets") else {
+        panic!("subsets merged by key reach their items: {top:?}");
+    };
+    let Some(Reach::Fields(subset)) = subsets.within.values().next() else {
+        panic!("one subset, by its members");
+    };
+    assert!(matches!(subset.get("addresses"), Some(Reach::Items(_))));
+    // The port set is the subset's identity: whole.
+    assert_eq!(subset.get("ports"), Some(&Reach::All));
+    // The image keeps the named subset and address, and one mark for the rest.
+    let image = Reach::Fields(top.clone()).image(live, true, &schema);
+    assert_eq!(
+        image["subsets"][0]["addresses"],
+        json!([{"ip": "10.0.0.2", "nodeName": "n2"}, true])
+    );
+    assert_eq!(image["subsets"][1], json!(true));
+}
+
 #[test]
 fn tracking_within_the_reach_is_tracking_of_the_whole() {
     let schema = Schema::endpoints();
@@ -283,6 +367,9 @@ fn tracking_within_the_reach_is_tracking_of_the_whole() {
     }
     for (i, (strategy, live, patch)) in written_here().into_iter().enumerate() {
         cases.push((format!("written here #{i}"), strategy, live, patch));
+    }
+    for (i, (strategy, live, patch)) in items_cases().into_iter().enumerate() {
+        cases.push((format!("items #{i}"), strategy, live, patch));
     }
     let mut compared = 0;
     let mut failures = Vec::new();

@@ -290,28 +290,36 @@ impl<'a> PatchRequest<'a> {
             };
             return self.run_apply(schema, now, value, &duplicates, validation, live);
         }
-        let reach = match patch_type {
+        let reach_on = |live: &Value| match patch_type {
             PatchType::Json => json_patch::reach(&value),
             PatchType::Merge => merge_patch::reach(&value),
-            _ => strategic::reach(&value),
+            _ => strategic::reach(&value, schema, live),
         };
         // A patch walks only what it reaches: that part's depth is checked
         // (a borrowed object's whole depth, before it is copied).
-        let (live, live_depth) = match live {
+        let (live, live_depth, reach) = match live {
             Live::Absent => return Err(self.not_found(&value)),
             Live::Borrowed(live) => {
                 let depth = decode::check_depth(live, LIVE)?;
-                (live.clone(), depth)
+                (live.clone(), depth, reach_on(live))
             }
             Live::Owned(live) => {
+                let reach = reach_on(&live);
                 let depth = reach.depth_of(&live);
-                (within_bound(live, Some(depth))?, depth)
+                (within_bound(live, Some(depth))?, depth, reach)
             }
         };
         let target = self.target_of(&live)?;
         let strict_errors = validation::precheck(patch_type, &value, &duplicates, validation)?;
         let head = object::head(&live);
-        let before = Before::take(&live, &reach, schema.omit_empty);
+        // Tracking compares items of keyed lists by identity: settled on
+        // the live object, and only when there is tracking to do.
+        let reach = if patch_type == PatchType::Strategic && Before::needed(&live, &reach) {
+            reach.settled(&live, schema)
+        } else {
+            reach
+        };
+        let before = Before::take(&live, &reach, schema);
         let patched = guarded(|| self.strategy(patch_type, live, live_depth, value, schema))?;
         let warnings = validation::report(strict_errors, validation, &patched)?;
         let updater = Updater {

@@ -16,7 +16,7 @@ use crate::error::Error;
 use crate::fieldpath::Set;
 use crate::go::{gvk, object_ref};
 use crate::reach::{Reach, equal_within};
-use crate::schema::NodeId;
+use crate::schema::{NodeId, Schema};
 
 /// Server-side apply of `config` by `applier.manager` to `live` (`None`: the
 /// object does not exist and is created).
@@ -38,6 +38,7 @@ pub(crate) fn apply_owned(
 ) -> Result<Applied, Error> {
     let config = check(live.as_ref(), config)?;
     let walk = Walk {
+        schema: applier.schema,
         typed: Typed::new(applier.schema),
         root: root_of(applier.schema, &config),
         omit_empty: applier.schema.omit_empty,
@@ -122,6 +123,7 @@ pub(crate) fn apply_owned(
 
 /// What the steps walk with: the schema's rules from the object's root.
 struct Walk<'s> {
+    schema: &'s Schema,
     typed: Typed<'s>,
     root: NodeId,
     /// Whether decoding into the kind drops empty containers.
@@ -254,12 +256,12 @@ fn compare(walk: &Walk<'_>, base: &Value, mut result: Value, reach: &Reach) -> W
             result: Some(result),
         };
     }
-    let base_image = normalized(reach.image(base, omit_empty), omit_empty);
+    let base_image = normalized(reach.image(base, omit_empty, walk.schema), omit_empty);
     // Modifications are read off the merged result with its nulls (a `null`
     // over a value changes it); additions off the result decoding into the
     // kind leaves (a map holding only nulls adds nothing, so re-applying it
     // conflicts with nobody).
-    let result_image = reach.image(&result, omit_empty);
+    let result_image = reach.image(&result, omit_empty, walk.schema);
     let changes = walk.typed.compare(&base_image, &result_image, walk.root);
     let result_image = normalized(result_image, omit_empty);
     let added = walk

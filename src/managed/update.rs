@@ -88,17 +88,31 @@ pub(crate) struct Before {
     pub(crate) image: Option<Value>,
 }
 
+/// Where an object keeps its managedFields.
+const MANAGED: [&str; 2] = ["metadata", "managedFields"];
+
 impl Before {
+    /// Whether a write that can reach `reach` has any tracking to do on
+    /// `live`: when the object is tracked, or the write can make it so.
+    pub(crate) fn needed(live: &Value, reach: &Reach) -> bool {
+        let list = live.get("metadata").and_then(|m| m.get("managedFields"));
+        list.is_some_and(|l| !l.is_null()) || reach.reaches(&MANAGED)
+    }
+
     /// What tracking needs from `live` before a write that can reach `reach`:
     /// copies of the reached part only, taken only when the object is
     /// tracked or the write can make it so.
-    pub(crate) fn take(live: &Value, reach: &Reach, omit_empty: bool) -> Before {
-        const MANAGED: [&str; 2] = ["metadata", "managedFields"];
+    pub(crate) fn take(live: &Value, reach: &Reach, schema: &Schema) -> Before {
+        let omit_empty = schema.omit_empty;
         let list = live.get("metadata").and_then(|m| m.get("managedFields"));
         let reached = reach.reaches(&MANAGED);
-        let tracked = list.is_some_and(|l| !l.is_null()) || reached;
-        let image = tracked
-            .then(|| normalized(reach.image_without(live, omit_empty, &MANAGED), omit_empty));
+        let tracked = Before::needed(live, reach);
+        let image = tracked.then(|| {
+            normalized(
+                reach.image_without(live, omit_empty, &MANAGED, schema),
+                omit_empty,
+            )
+        });
         Before {
             stored: reached.then(|| list.cloned()),
             image,
@@ -187,7 +201,7 @@ pub(crate) fn record_update(
         });
     };
     let root = root_of(schema, &new);
-    let new_image = normalized(reach.image(&new, omit_empty), omit_empty);
+    let new_image = normalized(reach.image(&new, omit_empty, schema), omit_empty);
     let changes = typed.compare(&live_image, &new_image, root);
     let touched = changes.modified.union(&changes.added);
     let gone = touched.union(&changes.removed);

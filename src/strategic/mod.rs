@@ -31,8 +31,8 @@ pub use lookup::{Lookup, LookupError, lookup_list, lookup_struct};
 
 use serde_json::{Map, Value};
 
-use crate::reach::Reach;
-use crate::schema::{Field, Node, NodeId, Schema, Strategy, UNTYPED};
+use crate::reach::{Items, Reach};
+use crate::schema::{Field, MergeKey, Node, NodeId, Schema, Strategy, UNTYPED};
 
 const PATCH: &str = "$patch";
 const RETAIN_KEYS: &str = "$retainKeys";
@@ -112,12 +112,22 @@ fn merge_with_root(
     Ok(Value::Object(doc))
 }
 
-/// What a strategic patch can change: its members, recursively; a list, a
-/// scalar or `null` the whole value at its key; the field a
-/// `$setElementOrder/<f>` or `$deleteFromPrimitiveList/<f>` names, whole; and
-/// the whole map that carries `$patch` or `$retainKeys` (or any other `$` key,
-/// which the merge refuses).
-pub(crate) fn reach(patch: &Value) -> Reach {
+/// What a strategic patch can change, merged at the root of `live`'s kind
+/// in `schema` (before [`Reach::settled`] on `live`, which tracking needs):
+/// its members, recursively, as the merge
+/// walks them; the items a keyed list's patch items name, when the merge
+/// merges that list by key ([`crate::reach::Items`]); any other list, a
+/// scalar or `null` the whole value at its key, as is an object whose field
+/// is replaced, not merged; the field a `$setElementOrder/<f>` or
+/// `$deleteFromPrimitiveList/<f>` names, whole; and the whole map that
+/// carries `$patch` or `$retainKeys` (or any other `$` key, which the merge
+/// refuses).
+pub(crate) fn reach(patch: &Value, schema: &Schema, live: &Value) -> Reach {
+    reach_at(patch, schema, schema.root_of(live).unwrap_or(UNTYPED))
+}
+
+/// [`reach`] of `patch`, a map merged at `node`.
+fn reach_at(patch: &Value, schema: &Schema, node: NodeId) -> Reach {
     let Value::Object(members) = patch else {
         return Reach::All;
     };
@@ -130,10 +140,62 @@ pub(crate) fn reach(patch: &Value) -> Reach {
             Some(Some(field)) => reach.add_whole(field),
             Some(None) => return Reach::All,
             None if key.starts_with('$') => return Reach::All,
-            None => reach.add_member(key, self::reach(value)),
+            None => reach.add_member(key, member_reach(key, value, schema, node)),
         }
     }
     reach
+}
+
+/// What the patch value `value` of member `key` of a map at `node` reaches.
+fn member_reach(key: &str, value: &Value, schema: &Schema, node: NodeId) -> Reach {
+    let strategy = |field: Option<&Field>| field.map_or(Strategy::Default, |f| f.strategy.clone());
+    match value {
+        Value::Object(_) => match lookup::lookup_struct(schema, node, key) {
+            Ok(found) if strategy(found.field) != Strategy::Replace => {
+                reach_at(value, schema, found.node)
+            }
+            _ => Reach::All,
+        },
+        Value::Array(patch_items) => {
+            let Ok(found) = lookup::lookup_list(schema, node, key) else {
+                return Reach::All;
+            };
+            let Some(key) = found.field.and_then(|f| f.merge_key.as_ref()) else {
+                return Reach::All;
+            };
+            if !strategy(found.field).is_merge() || patch_items.is_empty() {
+                return Reach::All;
+            }
+            let mut items = Items {
+                key: key.clone(),
+                node: found.node,
+                within: Default::default(),
+            };
+            for item in patch_items {
+                let named = item
+                    .as_object()
+                    .filter(|m| !m.contains_key(PATCH))
+                    .and_then(|_| items.ident(item, schema));
+                let Some(id) = named else {
+                    return Reach::All;
+                };
+                let mut within = reach_at(item, schema, found.node);
+                if let MergeKey::ChildSet(list) = key {
+                    // The child list is the item's identity: whole in its
+                    // images, so that tracking reads the identity there.
+                    within.add_whole(list);
+                }
+                match items.within.get_mut(&id) {
+                    Some(existing) => existing.join(within),
+                    None => {
+                        items.within.insert(id, within);
+                    }
+                }
+            }
+            Reach::Items(Box::new(items))
+        }
+        _ => Reach::All,
+    }
 }
 
 /// One strategic merge in progress: the schema it follows and the path of
