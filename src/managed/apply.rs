@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::entries::{Entry, Identity, Managers, stamp};
 use super::object::{
-    encode_stripped, is_normal, normalize, normalized, read_managers, root_of, strip,
+    encode_stripped, is_normal, normalize, normalized, read_managers, root_of, strip, stripped_set,
     take_managed_fields, with_managers, zero_object,
 };
 use super::owned::Owned;
@@ -61,18 +61,25 @@ pub(crate) fn apply_owned(
         before_first_apply(&walk, &base, &api_version, &time, &mut managers);
     }
     let id = identity(applier);
-    let (merged, mut applied) = merge(&walk, &base, &config)?;
+    let merged = merge(&walk, &base, &config)?;
     // What the applier will own, encoded once: when its entry is stored
     // exactly so (the usual re-apply), it applies all it applied last time
-    // and nothing is pruned, with no decoding.
-    let owned = encode_stripped(&mut applied);
+    // and nothing is pruned, with no decoding and no set built.
+    let (owned, applied) = applied_fields(&walk, &config)?;
     let same_as_last = managers
         .0
         .get(&id)
-        .is_some_and(|e| e.fields.is_stored_as(&owned));
+        .is_some_and(|e| e.fields.stored_alike(&owned));
     let (pruned, removed_any) = if same_as_last {
         (merged, false)
     } else {
+        let applied = match applied {
+            Some(set) => set,
+            None => walk
+                .typed
+                .field_set(&config, walk.root)
+                .map_err(|e| typed_patch_error(&config, e))?,
+        };
         prune(
             &walk.typed,
             merged,
@@ -103,14 +110,7 @@ pub(crate) fn apply_owned(
         None => compare(&walk, &base, base.clone(), &reach),
     };
     conflicts::resolve(&mut managers, &id, &write.touched, applier.force)?;
-    record(
-        &mut managers,
-        id,
-        api_version,
-        Owned::encoded(owned),
-        &write,
-        time,
-    );
+    record(&mut managers, id, api_version, owned, &write, time);
     let object = match write.result {
         Some(result) if write.changed || !existed => result,
         _ => base,
@@ -223,22 +223,44 @@ fn identity(applier: &Applier<'_>) -> Identity {
 }
 
 /// The config merged over the stored object (`None`: the stored object as it
-/// is), and the fields the config sets; a config that does not fit the
-/// schema is a 400.
-fn merge(walk: &Walk<'_>, base: &Value, config: &Value) -> Result<(Option<Value>, Set), Error> {
-    let problem = |e: SchemaError| {
-        Error::bad_request(format!(
-            "failed to create typed patch object ({}; {}): {e}",
-            object_ref(config),
-            gvk(config)
-        ))
-    };
-    let merged = walk
-        .typed
+/// is); a config that does not fit the schema is a 400.
+fn merge(walk: &Walk<'_>, base: &Value, config: &Value) -> Result<Option<Value>, Error> {
+    walk.typed
         .merge_changes(base, config, walk.root)
-        .map_err(problem)?;
-    let applied = walk.typed.field_set(config, walk.root).map_err(problem)?;
-    Ok((merged, applied))
+        .map_err(|e| typed_patch_error(config, e))
+}
+
+/// What the config sets, as the applier will own it (system fields aside),
+/// written straight into its `fieldsV1` encoding; the set itself only when
+/// it had to be built for that (see [`Typed::field_set_encoded`]). A config
+/// that does not fit the schema is a 400.
+fn applied_fields(walk: &Walk<'_>, config: &Value) -> Result<(Owned, Option<Set>), Error> {
+    let problem = |e| typed_patch_error(config, e);
+    match walk
+        .typed
+        .field_set_encoded(config, walk.root)
+        .map_err(problem)?
+    {
+        Some(encoded) => {
+            let mut owned = Owned::encoded(Value::Object(encoded));
+            owned.give_up(&stripped_set());
+            Ok((owned, None))
+        }
+        None => {
+            let mut applied = walk.typed.field_set(config, walk.root).map_err(problem)?;
+            let owned = Owned::encoded(encode_stripped(&mut applied));
+            Ok((owned, Some(applied)))
+        }
+    }
+}
+
+/// The 400 for a config that does not fit the schema.
+fn typed_patch_error(config: &Value, e: SchemaError) -> Error {
+    Error::bad_request(format!(
+        "failed to create typed patch object ({}; {}): {e}",
+        object_ref(config),
+        gvk(config)
+    ))
 }
 
 /// What writing `result` over `base` changes, looking only within `reach`

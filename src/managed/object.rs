@@ -41,6 +41,15 @@ pub(super) fn strip(set: &mut Set) {
     }
 }
 
+/// The never-tracked paths, as a set.
+pub(super) fn stripped_set() -> Set {
+    let mut set = Set::default();
+    for path in stripped() {
+        set.insert(&path);
+    }
+    set
+}
+
 /// The `fieldsV1` encoding of `set` without the never-tracked paths, with no
 /// copy of the set: they are taken out for the encoding and put back.
 pub(super) fn encode_stripped(set: &mut Set) -> Value {

@@ -68,10 +68,9 @@ impl Owned {
         }
     }
 
-    /// Whether the fields are still as stored and stored exactly as `fields`
-    /// (an encoding): then they are that set, read without decoding.
-    pub(crate) fn is_stored_as(&self, fields: &Value) -> bool {
-        matches!((&self.stored, fields), (Some(map), Value::Object(other)) if map == other)
+    /// Whether both are still as stored, stored alike.
+    pub(crate) fn stored_alike(&self, other: &Owned) -> bool {
+        matches!((&self.stored, &other.stored), (Some(a), Some(b)) if a == b)
     }
 
     /// Whether the fields are still as stored (not decoded).

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::{SchemaError, Shape, Typed, at_element, render};
 use crate::fieldpath::{PathElement, Set};
@@ -19,6 +19,21 @@ impl Typed<'_> {
         Ok(out)
     }
 
+    /// [`field_set`](Self::field_set) written straight into its `fieldsV1`
+    /// encoding (what [`Set::to_fields_v1`] writes), with no set built: the
+    /// same walk and errors. `None` in the one case the encoding cannot be
+    /// written so: two elements that encode alike (a key of `80` and one of
+    /// `80.0`), which the set keeps apart.
+    pub(crate) fn field_set_encoded(
+        &self,
+        value: &Value,
+        node: NodeId,
+    ) -> Result<Option<Map<String, Value>>, SchemaError> {
+        let mut out = Encoded::default();
+        self.collect(value, node, &mut Vec::new(), &mut out, false)?;
+        Ok((!out.collided).then_some(out.map))
+    }
+
     /// The fields of a stored object: items whose key is duplicated (which a
     /// live object may hold) are owned as a whole, and items without a usable
     /// key are skipped, as upstream converts live objects.
@@ -30,13 +45,13 @@ impl Typed<'_> {
     }
 
     /// Fill `here`, the trie node of `value`'s own path, with the paths
-    /// below it: each member at its level, each subtree built once.
-    fn collect(
+    /// below it: each element at its level once, each subtree built once.
+    fn collect<O: Fields>(
         &self,
         value: &Value,
         node: NodeId,
         path: &mut Vec<PathElement>,
-        here: &mut Set,
+        here: &mut O,
         lenient: bool,
     ) -> Result<(), SchemaError> {
         match self.shape(node, value) {
@@ -51,18 +66,20 @@ impl Typed<'_> {
                         Err(_) if lenient => (UNTYPED, false),
                         Err(e) => return Err(e),
                     };
-                    let e = PathElement::Field(k.clone());
                     let empty_map = matches!(v, Value::Object(m) if m.is_empty());
                     let leaf = matches!(self.shape(child, v), Shape::Leaf);
-                    if v.is_null() || empty_map || !declared || leaf {
-                        here.insert_member(e.clone());
-                    }
-                    if !v.is_null() && !leaf {
-                        let mut sub = Set::default();
-                        path.push(e.clone());
+                    let member = v.is_null() || empty_map || !declared || leaf;
+                    path.push(PathElement::Field(k.clone()));
+                    let sub = if !v.is_null() && !leaf {
+                        let mut sub = O::default();
                         self.collect(v, child, path, &mut sub, lenient)?;
-                        path.pop();
-                        here.insert_child(e, sub);
+                        Some(sub)
+                    } else {
+                        None
+                    };
+                    // The element just pushed: taken back, not copied.
+                    if let Some(e) = path.pop() {
+                        here.element(e, member, sub);
                     }
                 }
             }
@@ -72,14 +89,17 @@ impl Typed<'_> {
                 };
                 let (key, item_node) = self.list_parts(node, value);
                 let mut elements = Vec::with_capacity(items.len());
-                let mut counts: HashMap<PathElement, usize> = HashMap::with_capacity(items.len());
                 for (index, item) in items.iter().enumerate() {
-                    let e = match self.item_element(key, item, path) {
-                        Ok(e) => e,
+                    match self.item_element(key, item, path) {
+                        Ok(e) => elements.push((e, item)),
                         Err(_) if lenient => continue,
                         Err(e) => return Err(at_element(index, e)),
-                    };
-                    let n = counts.entry(e.clone()).or_insert(0);
+                    }
+                }
+                let mut counts: HashMap<&PathElement, usize> =
+                    HashMap::with_capacity(elements.len());
+                for (e, _) in &elements {
+                    let n = counts.entry(e).or_insert(0);
                     *n += 1;
                     if *n > 1 && !lenient {
                         return Err(SchemaError {
@@ -87,17 +107,22 @@ impl Typed<'_> {
                             message: format!("duplicate entries for key {e}"),
                         });
                     }
-                    elements.push((e, item));
                 }
-                for (e, item) in elements {
-                    let unit = counts.get(&e).is_some_and(|n| *n > 1);
-                    here.insert_member(e.clone());
+                let units: Vec<bool> = elements
+                    .iter()
+                    .map(|(e, _)| counts.get(e).is_some_and(|n| *n > 1))
+                    .collect();
+                drop(counts);
+                for ((e, item), unit) in elements.into_iter().zip(units) {
                     if key.is_some() && !unit {
-                        let mut sub = Set::default();
-                        path.push(e.clone());
+                        let mut sub = O::default();
+                        path.push(e);
                         self.collect(item, item_node, path, &mut sub, lenient)?;
-                        path.pop();
-                        here.insert_child(e, sub);
+                        if let Some(e) = path.pop() {
+                            here.element(e, true, Some(sub));
+                        }
+                    } else {
+                        here.element(e, true, None);
                     }
                 }
             }
@@ -143,6 +168,60 @@ impl Typed<'_> {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Where [`Typed::collect`] writes the fields it finds, one element of a
+/// level at a time.
+trait Fields: Default {
+    /// Element `e` of this level: a member itself when `member`, with the
+    /// fields below it in `below`.
+    fn element(&mut self, e: PathElement, member: bool, below: Option<Self>);
+}
+
+impl Fields for Set {
+    fn element(&mut self, e: PathElement, member: bool, below: Option<Set>) {
+        match below {
+            Some(below) if !below.is_empty() => {
+                if member {
+                    self.insert_member(e.clone());
+                }
+                self.insert_child(e, below);
+            }
+            _ if member => self.insert_member(e),
+            _ => {}
+        }
+    }
+}
+
+/// A level of a `fieldsV1` object being written.
+#[derive(Default)]
+struct Encoded {
+    map: Map<String, Value>,
+    /// Whether two elements encoded alike (below this level too).
+    collided: bool,
+}
+
+impl Fields for Encoded {
+    fn element(&mut self, e: PathElement, member: bool, below: Option<Encoded>) {
+        let (mut inner, collided) = match below {
+            Some(below) => (below.map, below.collided),
+            None => (Map::new(), false),
+        };
+        self.collided |= collided;
+        if inner.is_empty() && !member {
+            return;
+        }
+        if member && !inner.is_empty() {
+            inner.insert(".".to_string(), Value::Object(Map::new()));
+        }
+        if self
+            .map
+            .insert(e.to_fields_v1(), Value::Object(inner))
+            .is_some()
+        {
+            self.collided = true;
         }
     }
 }
