@@ -66,7 +66,7 @@ fn reach_of(strategy: Strategy, schema: &Schema, live: &Value, patch: &Value) ->
     match strategy {
         Strategy::Json => json_patch::reach(patch),
         Strategy::Merge => merge_patch::reach(patch),
-        Strategy::Strategic => strategic::reach(patch, schema, live).settled(live, schema),
+        Strategy::Strategic => strategic::reach(patch, schema, live, true).settled(live, schema),
     }
 }
 
@@ -331,7 +331,8 @@ fn a_patch_of_one_address_reaches_its_items_only() {
     let live = &items_cases()[0].1;
     let patch = json!({"subsets": [{"addresses": [{"ip": "10.0.0.2", "nodeName": "n9"}],
         "ports": [{"name": "http", "port": 80}, {"name": "https", "port": 443}]}]});
-    let Reach::Fields(top) = strategic::reach(&patch, &schema, live).settled(live, &schema) else {
+    let Reach::Fields(top) = strategic::reach(&patch, &schema, live, true).settled(live, &schema)
+    else {
         panic!("a map reaches its members");
     };
     let Some(Reach::Items(subsets)) = top.get("subsets") else {

@@ -293,7 +293,13 @@ impl<'a> PatchRequest<'a> {
         let reach_on = |live: &Value| match patch_type {
             PatchType::Json => json_patch::reach(&value),
             PatchType::Merge => merge_patch::reach(&value),
-            _ => strategic::reach(&value, schema, live),
+            // Items of keyed lists are told apart for tracking only.
+            _ => {
+                let tracked = live
+                    .pointer("/metadata/managedFields")
+                    .is_some_and(|l| !l.is_null());
+                strategic::reach(&value, schema, live, tracked)
+            }
         };
         // A patch walks only what it reaches: that part's depth is checked
         // (a borrowed object's whole depth, before it is copied).

@@ -225,15 +225,28 @@ impl Merger<'_> {
 
         // Merge by key: a hash index of first occurrences, kept up to date on append.
         let mut index: HashMap<Ident, usize> = HashMap::with_capacity(list.len() + effective.len());
+        let mut repeated = false;
         for (i, id) in server.iter().enumerate() {
-            index.entry(id.clone()).or_insert(i);
+            match index.entry(id.clone()) {
+                std::collections::hash_map::Entry::Occupied(_) => repeated = true,
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(i);
+                }
+            }
         }
         let mut order = Vec::with_capacity(effective.len());
+        // Where each patch element landed, and whether those places rise
+        // with the patch order: then, with nothing new, no identity changed
+        // and none repeated, arranging leaves the server's order as it is.
+        let mut merged_at = Vec::with_capacity(effective.len());
+        let mut rising = true;
         for p in effective {
             let id = self.key_of(&p, key, item)?;
             order.push(id.clone());
             match index.get(&id) {
                 Some(&i) => {
+                    rising &= merged_at.last().is_none_or(|&last| last < i);
+                    merged_at.push(i);
                     if let (Value::Object(target), Value::Object(p)) = (&mut list[i], p) {
                         self.path.push(format!("[{}]", i));
                         let merged = self.merge_map(target, p, item);
@@ -242,17 +255,28 @@ impl Merger<'_> {
                     }
                 }
                 None => {
+                    rising = false;
                     index.insert(id.clone(), list.len());
                     trace.appended.push(id);
                     list.push(p);
                 }
             }
         }
-        let idents: Vec<Ident> = list
-            .iter()
-            .map(|v| self.key_of(v, key, item))
-            .collect::<Result<_, _>>()?;
-        let arranged = order::arrange(list, &idents, &order, &server);
+        // Identities after the merge: only merged elements can have changed
+        // theirs (or lost their key, an error as upstream answers it).
+        // (An element appended by the patch may be merged into by a later
+        // one: its place is past the server's.)
+        let mut idents = server.clone();
+        idents.extend(trace.appended.iter().cloned());
+        for &i in &merged_at {
+            idents[i] = self.key_of(&list[i], key, item)?;
+        }
+        let unchanged = |i: usize| server.get(i) == Some(&idents[i]);
+        let arranged = if rising && !repeated && merged_at.iter().all(|&i| unchanged(i)) {
+            list
+        } else {
+            order::arrange(list, &idents, &order, &server)
+        };
         trace.survivors = server;
         Ok((arranged, trace))
     }

@@ -122,12 +122,16 @@ fn merge_with_root(
 /// `$deleteFromPrimitiveList/<f>` names, whole; and the whole map that
 /// carries `$patch` or `$retainKeys` (or any other `$` key, which the merge
 /// refuses).
-pub(crate) fn reach(patch: &Value, schema: &Schema, live: &Value) -> Reach {
-    reach_at(patch, schema, schema.root_of(live).unwrap_or(UNTYPED))
+///
+/// Items are told apart only `by_item` (when there is tracking to do, the
+/// only use of it): else a keyed list is reached whole, which costs nothing.
+pub(crate) fn reach(patch: &Value, schema: &Schema, live: &Value, by_item: bool) -> Reach {
+    let root = schema.root_of(live).unwrap_or(UNTYPED);
+    reach_at(patch, schema, root, by_item)
 }
 
 /// [`reach`] of `patch`, a map merged at `node`.
-fn reach_at(patch: &Value, schema: &Schema, node: NodeId) -> Reach {
+fn reach_at(patch: &Value, schema: &Schema, node: NodeId, by_item: bool) -> Reach {
     let Value::Object(members) = patch else {
         return Reach::All;
     };
@@ -140,22 +144,23 @@ fn reach_at(patch: &Value, schema: &Schema, node: NodeId) -> Reach {
             Some(Some(field)) => reach.add_whole(field),
             Some(None) => return Reach::All,
             None if key.starts_with('$') => return Reach::All,
-            None => reach.add_member(key, member_reach(key, value, schema, node)),
+            None => reach.add_member(key, member_reach(key, value, schema, node, by_item)),
         }
     }
     reach
 }
 
 /// What the patch value `value` of member `key` of a map at `node` reaches.
-fn member_reach(key: &str, value: &Value, schema: &Schema, node: NodeId) -> Reach {
+fn member_reach(key: &str, value: &Value, schema: &Schema, node: NodeId, by_item: bool) -> Reach {
     let strategy = |field: Option<&Field>| field.map_or(Strategy::Default, |f| f.strategy.clone());
     match value {
         Value::Object(_) => match lookup::lookup_struct(schema, node, key) {
             Ok(found) if strategy(found.field) != Strategy::Replace => {
-                reach_at(value, schema, found.node)
+                reach_at(value, schema, found.node, by_item)
             }
             _ => Reach::All,
         },
+        Value::Array(_) if !by_item => Reach::All,
         Value::Array(patch_items) => {
             let Ok(found) = lookup::lookup_list(schema, node, key) else {
                 return Reach::All;
@@ -179,7 +184,7 @@ fn member_reach(key: &str, value: &Value, schema: &Schema, node: NodeId) -> Reac
                 let Some(id) = named else {
                     return Reach::All;
                 };
-                let mut within = reach_at(item, schema, found.node);
+                let mut within = reach_at(item, schema, found.node, by_item);
                 if let MergeKey::ChildSet(list) = key {
                     // The child list is the item's identity: whole in its
                     // images, so that tracking reads the identity there.
