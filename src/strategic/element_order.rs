@@ -7,7 +7,7 @@ use super::ident::{self, Ident};
 use super::lists::Trace;
 use super::lookup::lookup_list;
 use super::maps::remove_directives;
-use super::{Merger, PATCH, SET_ORDER, SmpError, SmpErrorKind, order};
+use super::{Merger, PATCH, SET_ORDER, SmpError, SmpErrorKind, Step, order};
 use crate::go::{go_format, go_type};
 use crate::schema::{MergeKey, NodeId};
 
@@ -55,7 +55,7 @@ impl Merger<'_> {
         };
         let original = as_list(orig.get(&field).cloned(), self)?;
         let patch_list = as_list(patch.remove(&field), self)?;
-        self.path.push(field.clone());
+        self.path.push(Step::Key(field.clone()));
         let result = self.order_field(orig, &field, original, patch_list, order, node);
         self.path.pop();
         result

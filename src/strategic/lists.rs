@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use super::ident::{self, Class, Ident, KeyProblem, class};
-use super::{Merger, PATCH, SmpError, SmpErrorKind, order};
+use super::{Merger, PATCH, SmpError, SmpErrorKind, Step, order};
 use crate::go::{go_format, go_type};
 use crate::schema::{MergeKey, NodeId};
 
@@ -248,7 +248,7 @@ impl Merger<'_> {
                     rising &= merged_at.last().is_none_or(|&last| last < i);
                     merged_at.push(i);
                     if let (Value::Object(target), Value::Object(p)) = (&mut list[i], p) {
-                        self.path.push(format!("[{}]", i));
+                        self.path.push(Step::Index(i));
                         let merged = self.merge_map(target, p, item);
                         self.path.pop();
                         merged?;

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::ident::class;
 use super::lookup::{lookup_list, lookup_struct};
-use super::{DELETE_FROM, Merger, PATCH, RETAIN_KEYS, SET_ORDER, SmpError, SmpErrorKind};
+use super::{DELETE_FROM, Merger, PATCH, RETAIN_KEYS, SET_ORDER, SmpError, SmpErrorKind, Step};
 use crate::go::go_format;
 use crate::schema::{NodeId, Strategy};
 
@@ -55,6 +55,13 @@ impl Merger<'_> {
             self.set_element_order(orig, &mut patch, &key, order, node)?;
         }
         // Step 4: ordinary keys, then delete lists (merge `<f>` before deleting from it).
+        if !patch.keys().any(|k| k.starts_with(DELETE_FROM)) {
+            // The usual patch: no delete list to hold back.
+            for (key, value) in patch {
+                self.merge_key(orig, key, value, node)?;
+            }
+            return Ok(());
+        }
         let (deletes, ordinary): (Vec<_>, Vec<_>) = patch
             .into_iter()
             .partition(|(k, _)| k.starts_with(DELETE_FROM));
@@ -136,7 +143,7 @@ impl Merger<'_> {
             }
             return Ok(());
         }
-        self.path.push(key.clone());
+        self.path.push(Step::Key(key.clone()));
         let result = match (current, value) {
             (Value::Object(cur), Value::Object(p)) => {
                 let found =

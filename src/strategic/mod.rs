@@ -208,17 +208,29 @@ fn member_reach(key: &str, value: &Value, schema: &Schema, node: NodeId, by_item
 /// over this module's files by what they merge.
 struct Merger<'s> {
     schema: &'s Schema,
-    path: Vec<String>,
+    path: Vec<Step>,
+}
+
+/// One step of [`Merger::path`]: a key, or a list element's index (written
+/// out only if an error names the path).
+enum Step {
+    Key(String),
+    Index(usize),
 }
 
 impl Merger<'_> {
     fn err(&self, kind: SmpErrorKind, message: impl Into<String>) -> SmpError {
         let mut path = String::new();
-        for seg in &self.path {
-            if !seg.starts_with('[') && !path.is_empty() {
-                path.push('.');
+        for step in &self.path {
+            match step {
+                Step::Key(key) => {
+                    if !key.starts_with('[') && !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(key);
+                }
+                Step::Index(i) => path.push_str(&format!("[{i}]")),
             }
-            path.push_str(seg);
         }
         SmpError {
             kind,
