@@ -76,28 +76,42 @@ impl Typed<'_> {
                     return Ok(replaced());
                 };
                 let (key, item_node) = self.list_parts(node, config);
+                // The config's elements up to the first item without one;
+                // a repeat among them is the error, else that item's.
                 let mut config_elements = Vec::with_capacity(ci.len());
-                let mut in_config = HashMap::with_capacity(ci.len());
+                let mut unkeyed = None;
                 for (i, item) in ci.iter().enumerate() {
-                    let e = self
-                        .item_element(key, item, path)
-                        .map_err(|e| at_element(i, e))?;
-                    if in_config.insert(e.clone(), i).is_some() {
+                    match self.item_element(key, item, path) {
+                        Ok(e) => config_elements.push(e),
+                        Err(e) => {
+                            unkeyed = Some(at_element(i, e));
+                            break;
+                        }
+                    }
+                }
+                let mut in_config: HashMap<&PathElement, usize> =
+                    HashMap::with_capacity(config_elements.len());
+                for (i, e) in config_elements.iter().enumerate() {
+                    if in_config.insert(e, i).is_some() {
                         return Err(SchemaError {
                             path: render(path),
                             message: format!("duplicate entries for key {e}"),
                         });
                     }
-                    config_elements.push(e);
+                }
+                if let Some(e) = unkeyed {
+                    return Err(e);
                 }
                 let live_elements: Vec<Option<PathElement>> = li
                     .iter()
                     .map(|item| self.item_element(key, item, path).ok())
                     .collect();
-                let mut live_index: HashMap<&PathElement, Vec<usize>> = HashMap::new();
+                // Each live element's first place, and how many it has.
+                let mut live_index: HashMap<&PathElement, (usize, usize)> =
+                    HashMap::with_capacity(li.len());
                 for (i, e) in live_elements.iter().enumerate() {
                     if let Some(e) = e {
-                        live_index.entry(e).or_default().push(i);
+                        live_index.entry(e).or_insert((i, 0)).1 += 1;
                     }
                 }
                 let live_only = |i: usize| {
@@ -135,12 +149,12 @@ impl Typed<'_> {
                         continue;
                     }
                     let e = &config_elements[r];
-                    let merged = match live_index.get(e).map(Vec::as_slice) {
-                        Some([one]) if key.is_some() => {
+                    let merged = match live_index.get(e) {
+                        Some(&(one, 1)) if key.is_some() => {
                             path.push(e.clone());
-                            let m = self.merge_at(&li[*one], &ci[r], item_node, path)?;
+                            let m = self.merge_at(&li[one], &ci[r], item_node, path)?;
                             path.pop();
-                            m.map_or(Item::Live(*one), Item::New)
+                            m.map_or(Item::Live(one), Item::New)
                         }
                         _ if li.get(out.len()) == Some(&ci[r]) => Item::Live(out.len()),
                         _ => Item::New(ci[r].clone()),
