@@ -42,7 +42,8 @@ pub(crate) enum Reach {
 /// take part: every key field present, a string or an integer (so that the
 /// item is the same item to both). A patch whose items are not all so, or
 /// that deletes or replaces items, reaches its list whole; so does a live
-/// list with an item that is not so ([`Reach::settled`]).
+/// list with an item that is not so, or with a key repeated
+/// (`strategic::reach` decides, on the live object).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Items {
     /// The list's merge key.
@@ -265,36 +266,6 @@ impl Reach {
                     .collect(),
             ),
             _ => value.clone(),
-        }
-    }
-
-    /// This reach, on the live object `live` a strategic patch is about to
-    /// change: a list reached by [`Items`] whose live items are not all
-    /// told apart alike by strategic merge and tracking (an item without a
-    /// plain key) is reached whole instead, and so, within an item the
-    /// patch names, is whatever the live item holds that way.
-    pub(crate) fn settled(self, live: &Value, schema: &Schema) -> Reach {
-        match (self, live) {
-            (Reach::Fields(mut members), Value::Object(m)) => {
-                for (k, r) in members.iter_mut() {
-                    if let Some(x) = m.get(k) {
-                        *r = std::mem::replace(r, Reach::All).settled(x, schema);
-                    }
-                }
-                Reach::Fields(members)
-            }
-            (Reach::Items(mut items), Value::Array(list)) => {
-                for item in list {
-                    let Some(id) = items.ident(item, schema) else {
-                        return Reach::All;
-                    };
-                    if let Some(r) = items.within.get_mut(&id) {
-                        *r = std::mem::replace(r, Reach::All).settled(item, schema);
-                    }
-                }
-                Reach::Items(items)
-            }
-            (reach, _) => reach,
         }
     }
 }

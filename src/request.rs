@@ -318,13 +318,6 @@ impl<'a> PatchRequest<'a> {
         let target = self.target_of(&live)?;
         let strict_errors = validation::precheck(patch_type, &value, &duplicates, validation)?;
         let head = object::head(&live);
-        // Tracking compares items of keyed lists by identity: settled on
-        // the live object, and only when there is tracking to do.
-        let reach = if patch_type == PatchType::Strategic && Before::needed(&live, &reach) {
-            reach.settled(&live, schema)
-        } else {
-            reach
-        };
         let before = Before::take(&live, &reach, schema);
         let patched = guarded(|| self.strategy(patch_type, live, live_depth, value, schema))?;
         let warnings = validation::report(strict_errors, validation, &patched)?;

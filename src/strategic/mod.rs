@@ -29,10 +29,13 @@ mod order;
 pub use errors::{SmpError, SmpErrorKind};
 pub use lookup::{Lookup, LookupError, lookup_list, lookup_struct};
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 
 use crate::reach::{Items, Reach};
 use crate::schema::{Field, MergeKey, Node, NodeId, Schema, Strategy, UNTYPED};
+use ident::Ident;
 
 const PATCH: &str = "$patch";
 const RETAIN_KEYS: &str = "$retainKeys";
@@ -112,26 +115,28 @@ fn merge_with_root(
     Ok(Value::Object(doc))
 }
 
-/// What a strategic patch can change, merged at the root of `live`'s kind
-/// in `schema` (before [`Reach::settled`] on `live`, which tracking needs):
-/// its members, recursively, as the merge
-/// walks them; the items a keyed list's patch items name, when the merge
-/// merges that list by key ([`crate::reach::Items`]); any other list, a
-/// scalar or `null` the whole value at its key, as is an object whose field
-/// is replaced, not merged; the field a `$setElementOrder/<f>` or
+/// What a strategic patch can change on `live`, merged at the root of its
+/// kind in `schema`: its members, recursively, as the merge walks them; any
+/// list, a scalar or `null` the whole value at its key, as is an object whose
+/// field is replaced, not merged; the field a `$setElementOrder/<f>` or
 /// `$deleteFromPrimitiveList/<f>` names, whole; and the whole map that
 /// carries `$patch` or `$retainKeys` (or any other `$` key, which the merge
 /// refuses).
 ///
-/// Items are told apart only `by_item` (when there is tracking to do, the
-/// only use of it): else a keyed list is reached whole, which costs nothing.
+/// Told apart `by_item` (when there is tracking to do, the only use of it),
+/// a keyed list the merge merges by key reaches only the items the patch's
+/// items name ([`crate::reach::Items`]), when that is worth it and sound:
+/// the list is short or the patch names under a quarter of it, none of its items
+/// deletes or replaces, and every item on both sides has a plain key, none
+/// repeated among the live ones.
 pub(crate) fn reach(patch: &Value, schema: &Schema, live: &Value, by_item: bool) -> Reach {
     let root = schema.root_of(live).unwrap_or(UNTYPED);
-    reach_at(patch, schema, root, by_item)
+    reach_at(patch, schema, root, by_item.then_some(live))
 }
 
-/// [`reach`] of `patch`, a map merged at `node`.
-fn reach_at(patch: &Value, schema: &Schema, node: NodeId, by_item: bool) -> Reach {
+/// [`reach`] of `patch`, a map merged at `node` into `live` (`None`: not
+/// told apart by item, or nothing there).
+fn reach_at(patch: &Value, schema: &Schema, node: NodeId, live: Option<&Value>) -> Reach {
     let Value::Object(members) = patch else {
         return Reach::All;
     };
@@ -144,63 +149,102 @@ fn reach_at(patch: &Value, schema: &Schema, node: NodeId, by_item: bool) -> Reac
             Some(Some(field)) => reach.add_whole(field),
             Some(None) => return Reach::All,
             None if key.starts_with('$') => return Reach::All,
-            None => reach.add_member(key, member_reach(key, value, schema, node, by_item)),
+            None => {
+                let there = live.and_then(|l| l.get(key));
+                reach.add_member(key, member_reach(key, value, schema, node, there));
+            }
         }
     }
     reach
 }
 
-/// What the patch value `value` of member `key` of a map at `node` reaches.
-fn member_reach(key: &str, value: &Value, schema: &Schema, node: NodeId, by_item: bool) -> Reach {
+/// What the patch value `value` of member `key` of a map at `node` reaches,
+/// where the live object holds `live`.
+fn member_reach(
+    key: &str,
+    value: &Value,
+    schema: &Schema,
+    node: NodeId,
+    live: Option<&Value>,
+) -> Reach {
     let strategy = |field: Option<&Field>| field.map_or(Strategy::Default, |f| f.strategy.clone());
-    match value {
-        Value::Object(_) => match lookup::lookup_struct(schema, node, key) {
+    match (value, live) {
+        (Value::Object(_), _) => match lookup::lookup_struct(schema, node, key) {
             Ok(found) if strategy(found.field) != Strategy::Replace => {
-                reach_at(value, schema, found.node, by_item)
+                reach_at(value, schema, found.node, live)
             }
             _ => Reach::All,
         },
-        Value::Array(_) if !by_item => Reach::All,
-        Value::Array(patch_items) => {
+        (Value::Array(patch_items), Some(Value::Array(live_items)))
+            if !patch_items.is_empty() && worth_telling_apart(patch_items, live_items) =>
+        {
             let Ok(found) = lookup::lookup_list(schema, node, key) else {
                 return Reach::All;
             };
-            let Some(key) = found.field.and_then(|f| f.merge_key.as_ref()) else {
-                return Reach::All;
-            };
-            if !strategy(found.field).is_merge() || patch_items.is_empty() {
-                return Reach::All;
-            }
-            let mut items = Items {
-                key: key.clone(),
-                node: found.node,
-                within: Default::default(),
-            };
-            for item in patch_items {
-                let named = item
-                    .as_object()
-                    .filter(|m| !m.contains_key(PATCH))
-                    .and_then(|_| items.ident(item, schema));
-                let Some(id) = named else {
-                    return Reach::All;
-                };
-                let mut within = reach_at(item, schema, found.node, by_item);
-                if let MergeKey::ChildSet(list) = key {
-                    // The child list is the item's identity: whole in its
-                    // images, so that tracking reads the identity there.
-                    within.add_whole(list);
+            match found.field.and_then(|f| f.merge_key.as_ref()) {
+                Some(merge_key) if strategy(found.field).is_merge() => {
+                    items_reach(patch_items, live_items, merge_key, schema, found.node)
                 }
-                match items.within.get_mut(&id) {
-                    Some(existing) => existing.join(within),
-                    None => {
-                        items.within.insert(id, within);
-                    }
-                }
+                _ => Reach::All,
             }
-            Reach::Items(Box::new(items))
         }
         _ => Reach::All,
     }
+}
+
+/// Whether to tell the items of a list apart: a short list costs little
+/// either way; of a long one, worth it while the patch names under a quarter.
+fn worth_telling_apart(patch_items: &[Value], live_items: &[Value]) -> bool {
+    const SHORT: usize = 64;
+    live_items.len() <= SHORT || patch_items.len().saturating_mul(4) <= live_items.len()
+}
+
+/// The items of a keyed list that `patch_items` name, each with its reach
+/// within the live item it merges into; the whole list where that is not
+/// sound ([`reach`]).
+fn items_reach(
+    patch_items: &[Value],
+    live_items: &[Value],
+    key: &MergeKey,
+    schema: &Schema,
+    node: NodeId,
+) -> Reach {
+    let mut items = Items {
+        key: key.clone(),
+        node,
+        within: Default::default(),
+    };
+    let mut live: HashMap<Ident, &Value> = HashMap::with_capacity(live_items.len());
+    for item in live_items {
+        let Some(id) = items.ident(item, schema) else {
+            return Reach::All;
+        };
+        if live.insert(id, item).is_some() {
+            return Reach::All;
+        }
+    }
+    for item in patch_items {
+        let named = item
+            .as_object()
+            .filter(|m| !m.contains_key(PATCH))
+            .and_then(|_| items.ident(item, schema));
+        let Some(id) = named else {
+            return Reach::All;
+        };
+        let mut within = reach_at(item, schema, node, live.get(&id).copied());
+        if let MergeKey::ChildSet(list) = key {
+            // The child list is the item's identity: whole in its images,
+            // so that tracking reads the identity there.
+            within.add_whole(list);
+        }
+        match items.within.get_mut(&id) {
+            Some(existing) => existing.join(within),
+            None => {
+                items.within.insert(id, within);
+            }
+        }
+    }
+    Reach::Items(Box::new(items))
 }
 
 /// One strategic merge in progress: the schema it follows and the path of
