@@ -490,9 +490,11 @@ def measure(paths, files, sizes, runs, work):
                 refused = f[case].stat().st_size > MAX_BODY_BYTES
                 if refused:  # kubepatch answers 413, as kube-apiserver does: nothing to time
                     tools.remove("kubepatch")
-                    notes.append("%s at %s addresses: the patch is %.1f MB, over the 3 MiB body limit; "
-                                 "kubepatch answers 413 (as kube-apiserver does)"
-                                 % (case, "{:,}".format(n), f[case].stat().st_size / 1e6))
+                    note = ("%s at %s addresses: the patch is %.1f MB, over the 3 MiB body limit; "
+                            "kubepatch answers 413 (as kube-apiserver does)"
+                            % (case, "{:,}".format(n), f[case].stat().st_size / 1e6))
+                    if note not in notes:  # once per case, whatever the tracking
+                        notes.append(note)
                 if "kubectl" in tools and "kubepatch" in tools:
                     note = check_agreement(paths, case, ptype, tracking, manager, f)
                     if note:
