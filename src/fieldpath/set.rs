@@ -52,9 +52,16 @@ impl Set {
         match path {
             [] => {}
             [last] => {
-                self.members.insert(last.clone());
+                if !self.members.contains(last) {
+                    self.members.insert(last.clone());
+                }
             }
-            [first, rest @ ..] => self.children.entry(first.clone()).or_default().insert(rest),
+            // An element already in the trie is not copied again: paths that
+            // share a prefix cost the prefix once.
+            [first, rest @ ..] => match self.children.get_mut(first) {
+                Some(child) => child.insert(rest),
+                None => self.children.entry(first.clone()).or_default().insert(rest),
+            },
         }
     }
 
@@ -149,9 +156,18 @@ impl Set {
 
     /// `self ∪= other`.
     pub fn union_with(&mut self, other: &Set) {
-        self.members.extend(other.members.iter().cloned());
+        for m in &other.members {
+            if !self.members.contains(m) {
+                self.members.insert(m.clone());
+            }
+        }
         for (e, c) in &other.children {
-            self.children.entry(e.clone()).or_default().union_with(c);
+            match self.children.get_mut(e) {
+                Some(mine) => mine.union_with(c),
+                None => {
+                    self.children.insert(e.clone(), c.clone());
+                }
+            }
         }
     }
 

@@ -223,7 +223,12 @@ pub(crate) fn record_update(
             .remove(&id)
             .map(|e| e.fields.into_set())
             .unwrap_or_default();
-        let set = previous.difference(&changes.removed).union(&owned);
+        let mut set = previous.difference(&changes.removed);
+        if set.is_empty() {
+            set = owned;
+        } else {
+            set.union_with(&owned);
+        }
         managers.0.insert(
             id.clone(),
             Entry {
