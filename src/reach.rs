@@ -15,7 +15,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::schema::identity::{Key, SetMember};
+use crate::schema::cursor::Cursor;
+use crate::schema::identity::{Key, SetMember, key_of};
 use crate::schema::{MergeKey, NodeId, Schema};
 use crate::strategic::ident::{self, Ident};
 
@@ -61,8 +62,13 @@ impl Items {
         let Value::Object(map) = item else {
             return None;
         };
-        let cursor = crate::schema::cursor::Cursor::new(schema, self.node);
-        let key = crate::schema::identity::key_of(cursor, &self.key, map, ident::READING).ok()?;
+        let key = key_of(
+            Cursor::new(schema, self.node),
+            &self.key,
+            map,
+            ident::READING,
+        )
+        .ok()?;
         plain_key(&key).then(|| ident::of_key(&key)).flatten()
     }
 

@@ -294,12 +294,7 @@ impl<'a> PatchRequest<'a> {
             PatchType::Json => json_patch::reach(&value),
             PatchType::Merge => merge_patch::reach(&value),
             // Items of keyed lists are told apart for tracking only.
-            _ => {
-                let tracked = live
-                    .pointer("/metadata/managedFields")
-                    .is_some_and(|l| !l.is_null());
-                strategic::reach(&value, schema, live, tracked)
-            }
+            _ => strategic::reach(&value, schema, live, managed::is_tracked(live)),
         };
         // A patch walks only what it reaches: that part's depth is checked
         // (a borrowed object's whole depth, before it is copied).

@@ -101,8 +101,8 @@ pub(crate) fn apply_in_place(
 
 /// What a JSON patch can change: the member path of each operation's
 /// `path` (and a `move`'s or `copy`'s `from`: a copy reads it), reached whole
-/// from there; a `test` changes nothing. A path that is not a pointer into the document (the root, or
-/// anything malformed) reaches the whole document. Indices are member names
+/// from there; a `test` changes nothing. A path that is not a pointer into
+/// the document (the root, or anything malformed) reaches the whole document. Indices are member names
 /// here: a reach that meets a list takes it whole.
 pub(crate) fn reach(ops: &Value) -> Reach {
     let Value::Array(ops) = ops else {

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::entries::{Entry, Identity, Managers, stamp};
 use super::object::{
-    encode_stripped, is_normal, normalize, normalized, read_managers, root_of, strip, stripped_set,
+    is_normal, normalize, normalized, read_managers, root_of, strip, stripped_set,
     take_managed_fields, with_managers, zero_object,
 };
 use super::owned::Owned;
@@ -236,22 +236,20 @@ fn merge(walk: &Walk<'_>, base: &Value, config: &Value) -> Result<Option<Value>,
 /// that does not fit the schema is a 400.
 fn applied_fields(walk: &Walk<'_>, config: &Value) -> Result<(Owned, Option<Set>), Error> {
     let problem = |e| typed_patch_error(config, e);
-    match walk
+    let (encoded, applied) = match walk
         .typed
         .field_set_encoded(config, walk.root)
         .map_err(problem)?
     {
-        Some(encoded) => {
-            let mut owned = Owned::encoded(Value::Object(encoded));
-            owned.give_up(&stripped_set());
-            Ok((owned, None))
-        }
+        Some(encoded) => (Value::Object(encoded), None),
         None => {
-            let mut applied = walk.typed.field_set(config, walk.root).map_err(problem)?;
-            let owned = Owned::encoded(encode_stripped(&mut applied));
-            Ok((owned, Some(applied)))
+            let applied = walk.typed.field_set(config, walk.root).map_err(problem)?;
+            (applied.to_fields_v1(), Some(applied))
         }
-    }
+    };
+    let mut owned = Owned::encoded(encoded);
+    owned.give_up(&stripped_set());
+    Ok((owned, applied))
 }
 
 /// The 400 for a config that does not fit the schema.

@@ -54,7 +54,7 @@ use crate::schema::Schema;
 pub use apply::apply;
 pub(crate) use apply::apply_owned;
 pub use object::normalize;
-pub(crate) use update::{Before, record_update};
+pub(crate) use update::{Before, is_tracked, record_update};
 pub use update::{track_update, update};
 
 /// Most Update entries kept; older ones fold into `ancient-changes`.

@@ -50,18 +50,6 @@ pub(super) fn stripped_set() -> Set {
     set
 }
 
-/// The `fieldsV1` encoding of `set` without the never-tracked paths, with no
-/// copy of the set: they are taken out for the encoding and put back.
-pub(super) fn encode_stripped(set: &mut Set) -> Value {
-    let present: Vec<Vec<PathElement>> = stripped().filter(|p| set.has(p)).collect();
-    strip(set);
-    let encoded = set.to_fields_v1();
-    for path in &present {
-        set.insert(path);
-    }
-    encoded
-}
-
 /// The schema node of `object`'s kind (untyped when the schema lacks it).
 pub(super) fn root_of(schema: &Schema, object: &Value) -> NodeId {
     schema.root_of(object).unwrap_or(UNTYPED)

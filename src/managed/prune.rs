@@ -10,9 +10,10 @@ use crate::schema::NodeId;
 
 /// Remove from `merged` (`None`: the stored object `base` as it is) what
 /// `id` applied last time, no longer applies (`applied` is this apply's set)
-/// and nobody else owns; also say whether anything could have been removed. The first apply of a manager prunes
-/// nothing, nor does one that applies all it applied last time (the usual
-/// re-apply): only then are the other managers' fields needed as sets.
+/// and nobody else owns; also say whether anything could have been removed.
+/// The first apply of a manager prunes nothing, nor does one that applies
+/// all it applied last time (the usual re-apply): only then are the other
+/// managers' fields needed as sets.
 pub(super) fn prune(
     typed: &Typed<'_>,
     merged: Option<Value>,

@@ -91,30 +91,30 @@ pub(crate) struct Before {
 /// Where an object keeps its managedFields.
 const MANAGED: [&str; 2] = ["metadata", "managedFields"];
 
-impl Before {
-    /// Whether a write that can reach `reach` has any tracking to do on
-    /// `live`: when the object is tracked, or the write can make it so.
-    pub(crate) fn needed(live: &Value, reach: &Reach) -> bool {
-        let list = live.get("metadata").and_then(|m| m.get("managedFields"));
-        list.is_some_and(|l| !l.is_null()) || reach.reaches(&MANAGED)
-    }
+/// Whether `object` carries managedFields (is tracked).
+pub(crate) fn is_tracked(object: &Value) -> bool {
+    managed_fields(object).is_some_and(|l| !l.is_null())
+}
 
+fn managed_fields(object: &Value) -> Option<&Value> {
+    object.get("metadata").and_then(|m| m.get("managedFields"))
+}
+
+impl Before {
     /// What tracking needs from `live` before a write that can reach `reach`:
     /// copies of the reached part only, taken only when the object is
     /// tracked or the write can make it so.
     pub(crate) fn take(live: &Value, reach: &Reach, schema: &Schema) -> Before {
         let omit_empty = schema.omit_empty;
-        let list = live.get("metadata").and_then(|m| m.get("managedFields"));
         let reached = reach.reaches(&MANAGED);
-        let tracked = Before::needed(live, reach);
-        let image = tracked.then(|| {
+        let image = (is_tracked(live) || reached).then(|| {
             normalized(
                 reach.image_without(live, omit_empty, &MANAGED, schema),
                 omit_empty,
             )
         });
         Before {
-            stored: reached.then(|| list.cloned()),
+            stored: reached.then(|| managed_fields(live).cloned()),
             image,
         }
     }
