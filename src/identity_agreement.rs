@@ -67,7 +67,7 @@ impl<'s> Tally<'s> {
             return;
         }
         let strategic = strategic_ident::of_element(elem, key, schema, l.items);
-        let apply = Typed::new(schema).item_element(
+        let apply = Typed::new(schema).item_element::<PathElement>(
             Some((key, l.items)),
             &Value::Object(elem.clone()),
             &[],

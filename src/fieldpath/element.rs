@@ -52,18 +52,7 @@ fn push_json_string(out: &mut String, s: &str) {
 
 impl Hash for PathElement {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.rank().hash(state);
-        match self {
-            PathElement::Field(name) => name.hash(state),
-            PathElement::Key(fields) => {
-                for (name, value) in fields {
-                    name.hash(state);
-                    hash_value(value, state);
-                }
-            }
-            PathElement::Value(v) => hash_value(v, state),
-            PathElement::Index(i) => i.hash(state),
-        }
+        self.view().hash(state);
     }
 }
 
@@ -72,7 +61,20 @@ fn hash_value<H: Hasher>(v: &Value, state: &mut H) {
     match v {
         Value::Null => 0u8.hash(state),
         Value::Bool(b) => (1u8, b).hash(state),
-        Value::Number(n) => (2u8, n.to_string()).hash(state),
+        // serde_json's numbers are equal when both are the same kind of
+        // number with the same value; `0.0 == -0.0` is the one case where
+        // equal floats differ in bits.
+        Value::Number(n) => {
+            2u8.hash(state);
+            if let Some(u) = n.as_u64() {
+                (0u8, u).hash(state);
+            } else if let Some(i) = n.as_i64() {
+                (1u8, i).hash(state);
+            } else {
+                let f = n.as_f64().unwrap_or(0.0);
+                (2u8, if f == 0.0 { 0 } else { f.to_bits() }).hash(state);
+            }
+        }
         Value::String(s) => (3u8, s).hash(state),
         Value::Array(items) => {
             (4u8, items.len()).hash(state);
@@ -97,27 +99,7 @@ impl PathElement {
 
     /// The `fieldsV1` spelling: `f:name`, `k:{"a":1}`, `v:"x"`, `i:3`.
     pub fn to_fields_v1(&self) -> String {
-        match self {
-            PathElement::Field(name) => format!("f:{name}"),
-            PathElement::Key(fields) => {
-                let mut out = String::from("k:{");
-                for (i, (name, value)) in fields.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    push_json_string(&mut out, name);
-                    out.push(':');
-                    match value {
-                        Value::String(s) => push_json_string(&mut out, s),
-                        other => out.push_str(&go_json(other)),
-                    }
-                }
-                out.push('}');
-                out
-            }
-            PathElement::Value(v) => format!("v:{}", go_json(v)),
-            PathElement::Index(i) => format!("i:{i}"),
-        }
+        self.view().to_fields_v1()
     }
 
     /// Parse a `fieldsV1` key. Trailing data after a `k:`/`v:` value is an error.
@@ -144,11 +126,16 @@ impl PathElement {
     }
 
     fn rank(&self) -> u8 {
+        self.view().rank()
+    }
+
+    /// The element as the shared view of owned and borrowed elements.
+    fn view(&self) -> View<'_> {
         match self {
-            PathElement::Field(_) => 0,
-            PathElement::Key(_) => 1,
-            PathElement::Value(_) => 2,
-            PathElement::Index(_) => 3,
+            PathElement::Field(name) => View::Field(name),
+            PathElement::Key(fields) => View::Key(KeyFields::Owned(fields)),
+            PathElement::Value(v) => View::Value(v),
+            PathElement::Index(i) => View::Index(*i),
         }
     }
 }
@@ -185,17 +172,200 @@ impl PartialOrd for PathElement {
 impl std::fmt::Display for PathElement {
     /// As conflict messages render it: `.name`, `[k1="v",k2=1]`, `[="v"]`, `[3]`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.view().fmt(f)
+    }
+}
+
+/// A path element borrowed from the value (and schema) it was read off:
+/// what a walk passes along, hashes and encodes, made a [`PathElement`]
+/// only where a set keeps it. It equals, hashes, encodes and renders as the
+/// owned element does.
+#[derive(Debug, Clone)]
+pub(crate) enum ElementRef<'a> {
+    /// A field name or map key.
+    Field(&'a str),
+    /// A list-map item's key fields, sorted by name.
+    Key(Vec<(&'a str, &'a Value)>),
+    /// A set item.
+    Value(&'a Value),
+    /// An element that had to be built (a set identity).
+    Owned(PathElement),
+}
+
+impl<'a> ElementRef<'a> {
+    /// A key element; the fields are sorted by name.
+    pub(crate) fn key(mut fields: Vec<(&'a str, &'a Value)>) -> Self {
+        fields.sort_by(|a, b| a.0.cmp(b.0));
+        ElementRef::Key(fields)
+    }
+
+    /// The owned element: the one copy a set that keeps it makes.
+    pub(crate) fn into_owned(self) -> PathElement {
         match self {
-            PathElement::Field(name) => write!(f, ".{name}"),
-            PathElement::Key(fields) => {
+            ElementRef::Field(name) => PathElement::Field(name.to_string()),
+            ElementRef::Key(fields) => PathElement::Key(
+                fields
+                    .into_iter()
+                    .map(|(n, v)| (n.to_string(), v.clone()))
+                    .collect(),
+            ),
+            ElementRef::Value(v) => PathElement::Value(v.clone()),
+            ElementRef::Owned(e) => e,
+        }
+    }
+
+    /// The `fieldsV1` spelling, as [`PathElement::to_fields_v1`].
+    pub(crate) fn to_fields_v1(&self) -> String {
+        self.view().to_fields_v1()
+    }
+
+    fn view(&self) -> View<'_> {
+        match self {
+            ElementRef::Field(name) => View::Field(name),
+            ElementRef::Key(fields) => View::Key(KeyFields::Borrowed(fields)),
+            ElementRef::Value(v) => View::Value(v),
+            ElementRef::Owned(e) => e.view(),
+        }
+    }
+}
+
+impl PartialEq for ElementRef<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.view() == other.view()
+    }
+}
+
+impl Eq for ElementRef<'_> {}
+
+impl Hash for ElementRef<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.view().hash(state);
+    }
+}
+
+impl std::fmt::Display for ElementRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.view().fmt(f)
+    }
+}
+
+/// What owned and borrowed elements share: equality, hash, encoding and
+/// rendering, written once.
+#[derive(Clone, Copy)]
+enum View<'x> {
+    Field(&'x str),
+    Key(KeyFields<'x>),
+    Value(&'x Value),
+    Index(usize),
+}
+
+/// Key fields, owned or borrowed, read as `(name, value)` pairs.
+#[derive(Clone, Copy)]
+enum KeyFields<'x> {
+    Owned(&'x [(String, Value)]),
+    Borrowed(&'x [(&'x str, &'x Value)]),
+}
+
+impl<'x> KeyFields<'x> {
+    fn pairs(self) -> impl Iterator<Item = (&'x str, &'x Value)> {
+        let (owned, borrowed) = match self {
+            KeyFields::Owned(f) => (f, &[][..]),
+            KeyFields::Borrowed(f) => (&[][..], f),
+        };
+        owned
+            .iter()
+            .map(|(n, v)| (n.as_str(), v))
+            .chain(borrowed.iter().copied())
+    }
+
+    fn len(self) -> usize {
+        match self {
+            KeyFields::Owned(f) => f.len(),
+            KeyFields::Borrowed(f) => f.len(),
+        }
+    }
+}
+
+impl PartialEq for View<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (View::Field(a), View::Field(b)) => a == b,
+            (View::Key(a), View::Key(b)) => a.len() == b.len() && a.pairs().eq(b.pairs()),
+            (View::Value(a), View::Value(b)) => a == b,
+            (View::Index(a), View::Index(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Hash for View<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.rank().hash(state);
+        match self {
+            View::Field(name) => name.hash(state),
+            View::Key(fields) => {
+                for (name, value) in fields.pairs() {
+                    name.hash(state);
+                    hash_value(value, state);
+                }
+            }
+            View::Value(v) => hash_value(v, state),
+            View::Index(i) => i.hash(state),
+        }
+    }
+}
+
+impl View<'_> {
+    fn rank(self) -> u8 {
+        match self {
+            View::Field(_) => 0,
+            View::Key(_) => 1,
+            View::Value(_) => 2,
+            View::Index(_) => 3,
+        }
+    }
+
+    fn to_fields_v1(self) -> String {
+        match self {
+            View::Field(name) => {
+                let mut out = String::with_capacity(2 + name.len());
+                out.push_str("f:");
+                out.push_str(name);
+                out
+            }
+            View::Key(fields) => {
+                let mut out = String::from("k:{");
+                for (i, (name, value)) in fields.pairs().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    push_json_string(&mut out, name);
+                    out.push(':');
+                    match value {
+                        Value::String(s) => push_json_string(&mut out, s),
+                        other => out.push_str(&go_json(other)),
+                    }
+                }
+                out.push('}');
+                out
+            }
+            View::Value(v) => format!("v:{}", go_json(v)),
+            View::Index(i) => format!("i:{i}"),
+        }
+    }
+
+    fn fmt(self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            View::Field(name) => write!(f, ".{name}"),
+            View::Key(fields) => {
                 let parts: Vec<String> = fields
-                    .iter()
+                    .pairs()
                     .map(|(n, v)| format!("{n}={}", render_value(v)))
                     .collect();
                 write!(f, "[{}]", parts.join(","))
             }
-            PathElement::Value(v) => write!(f, "[={}]", render_value(v)),
-            PathElement::Index(i) => write!(f, "[{i}]"),
+            View::Value(v) => write!(f, "[={}]", render_value(v)),
+            View::Index(i) => write!(f, "[{i}]"),
         }
     }
 }

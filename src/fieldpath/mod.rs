@@ -16,5 +16,6 @@
 mod element;
 mod set;
 
+pub(crate) use element::ElementRef;
 pub use element::{PathElement, value_cmp};
 pub use set::{Path, Set};

@@ -1,7 +1,7 @@
 //! Server-side apply as an updater: the steps upstream's apply manager takes,
 //! one function each.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::entries::{Entry, Identity, Managers, stamp};
 use super::object::{
@@ -10,7 +10,7 @@ use super::object::{
 };
 use super::owned::Owned;
 use super::prune::prune;
-use super::typed::{SchemaError, Typed};
+use super::typed::{Merged, SchemaError, Typed};
 use super::{Applied, Applier, conflicts};
 use crate::error::Error;
 use crate::fieldpath::Set;
@@ -61,34 +61,53 @@ pub(crate) fn apply_owned(
         before_first_apply(&walk, &base, &api_version, &time, &mut managers);
     }
     let id = identity(applier);
-    let merged = merge(&walk, &base, &config)?;
-    // What the applier will own, encoded once: when its entry is stored
-    // exactly so (the usual re-apply), it applies all it applied last time
-    // and nothing is pruned, with no decoding and no set built.
-    let (owned, applied) = applied_fields(&walk, &config)?;
+    // One walk of the config: the merge, and what the applier will own,
+    // encoded once. When its entry is stored exactly so (the usual
+    // re-apply), it applies all it applied last time and nothing is pruned,
+    // with no decoding and no set built.
+    let Merged {
+        result: merged,
+        fields,
+    } = walk
+        .typed
+        .merge_config(&base, &config, walk.root)
+        .map_err(|e| typed_patch_error(&config, e))?;
+    let (mut owned, applied) = applied_fields(&walk, &config, fields)?;
+    // Only an applier that stopped applying something it applied last time
+    // prunes. That is decided on the encoding (not at all for the usual
+    // re-apply, stored alike), and the set of what it applies is built only
+    // for the pruning itself.
     let same_as_last = managers
         .0
         .get(&id)
         .is_some_and(|e| e.fields.stored_alike(&owned));
-    let (pruned, removed_any) = if same_as_last {
-        (merged, false)
+    let stopped = if same_as_last {
+        None
     } else {
-        let applied = match applied {
-            Some(set) => set,
-            None => walk
-                .typed
-                .field_set(&config, walk.root)
-                .map_err(|e| typed_patch_error(&config, e))?,
-        };
-        prune(
-            &walk.typed,
-            merged,
-            &base,
-            &mut managers,
-            &id,
-            &applied,
-            walk.root,
-        )
+        stopped_applying(&mut managers, &id, &mut owned)
+    };
+    let (pruned, removed_any) = match stopped {
+        None => (merged, false),
+        Some(last) => {
+            let applied = match applied {
+                Some(set) => set,
+                None => walk
+                    .typed
+                    .field_set(&config, walk.root)
+                    .map_err(|e| typed_patch_error(&config, e))?,
+            };
+            let merged = merged.unwrap_or_else(|| base.clone());
+            let pruned = prune(
+                &walk.typed,
+                merged,
+                &mut managers,
+                &id,
+                &last,
+                &applied,
+                walk.root,
+            );
+            (Some(pruned), true)
+        }
     };
     // The config reaches what it sets; pruning can reach anything.
     let reach = if removed_any {
@@ -222,34 +241,38 @@ fn identity(applier: &Applier<'_>) -> Identity {
     id
 }
 
-/// The config merged over the stored object (`None`: the stored object as it
-/// is); a config that does not fit the schema is a 400.
-fn merge(walk: &Walk<'_>, base: &Value, config: &Value) -> Result<Option<Value>, Error> {
-    walk.typed
-        .merge_changes(base, config, walk.root)
-        .map_err(|e| typed_patch_error(config, e))
-}
-
 /// What the config sets, as the applier will own it (system fields aside),
-/// written straight into its `fieldsV1` encoding; the set itself only when
-/// it had to be built for that (see [`Typed::field_set_encoded`]). A config
-/// that does not fit the schema is a 400.
-fn applied_fields(walk: &Walk<'_>, config: &Value) -> Result<(Owned, Option<Set>), Error> {
-    let problem = |e| typed_patch_error(config, e);
-    let (encoded, applied) = match walk
-        .typed
-        .field_set_encoded(config, walk.root)
-        .map_err(problem)?
-    {
+/// from its `fieldsV1` encoding as the merge wrote it; the set itself only
+/// when it had to be built for that (see [`Merged::fields`]).
+fn applied_fields(
+    walk: &Walk<'_>,
+    config: &Value,
+    encoded: Option<Map<String, Value>>,
+) -> Result<(Owned, Option<Set>), Error> {
+    let (encoded, applied) = match encoded {
         Some(encoded) => (Value::Object(encoded), None),
         None => {
-            let applied = walk.typed.field_set(config, walk.root).map_err(problem)?;
+            let applied = walk
+                .typed
+                .field_set(config, walk.root)
+                .map_err(|e| typed_patch_error(config, e))?;
             (applied.to_fields_v1(), Some(applied))
         }
     };
     let mut owned = Owned::encoded(encoded);
     owned.give_up(&stripped_set());
     Ok((owned, applied))
+}
+
+/// What `id` applied last time and no longer applies, if anything: its last
+/// set, when the fields it applies now (`owned`, as the applier will own them)
+/// do not hold all of it. A manager's first apply stops applying nothing.
+fn stopped_applying(managers: &mut Managers, id: &Identity, owned: &mut Owned) -> Option<Set> {
+    let last = managers.0.get_mut(id)?.fields.set();
+    // The system fields `owned` leaves out are never in an entry's set:
+    // recording strips them too. Where a stored entry holds one anyway, it
+    // counts as stopped, and pruning, working on whole sets, decides.
+    (!last.is_empty() && owned.common(last) != *last).then(|| last.clone())
 }
 
 /// The 400 for a config that does not fit the schema.

@@ -8,42 +8,28 @@ use super::typed::Typed;
 use crate::fieldpath::Set;
 use crate::schema::NodeId;
 
-/// Remove from `merged` (`None`: the stored object `base` as it is) what
-/// `id` applied last time, no longer applies (`applied` is this apply's set)
-/// and nobody else owns; also say whether anything could have been removed.
-/// The first apply of a manager prunes nothing, nor does one that applies
-/// all it applied last time (the usual re-apply): only then are the other
-/// managers' fields needed as sets.
+/// Remove from `merged` what `id` applied last time (`last`), no longer
+/// applies (`applied` is this apply's set) and nobody else owns. The caller
+/// prunes only when `last` holds something `applied` does not: a manager's
+/// first apply, and one that applies all it applied last time (the usual
+/// re-apply), prune nothing, and only for pruning are the other managers'
+/// fields needed as sets.
 pub(super) fn prune(
     typed: &Typed<'_>,
-    merged: Option<Value>,
-    base: &Value,
+    merged: Value,
     managers: &mut Managers,
     id: &Identity,
+    last: &Set,
     applied: &Set,
     root: NodeId,
-) -> (Option<Value>, bool) {
-    let Some(entry) = managers.0.get_mut(id) else {
-        return (merged, false);
-    };
-    let last = entry.fields.set();
-    if last.is_empty() || last.difference(applied).is_empty() {
-        return (merged, false);
-    }
-    // Copied only now that pruning runs: the other entries' sets are read
-    // (decoded) below while it is held.
-    let last = last.clone();
+) -> Value {
     let mut all_sets = applied.clone();
     for (other, entry) in managers.0.iter_mut() {
         if other != id {
             all_sets.union_with(entry.fields.set());
         }
     }
-    let merged = merged.unwrap_or_else(|| base.clone());
-    (
-        Some(three_passes(typed, merged, &last, &all_sets, root)),
-        true,
-    )
+    three_passes(typed, merged, last, &all_sets, root)
 }
 
 /// The three passes: remove the last applied set (with its named

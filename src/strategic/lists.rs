@@ -2,7 +2,7 @@
 //! (with `$deleteFromPrimitiveList`), lists of objects by merge key (with
 //! `$patch` elements), and the [`Trace`] of how a list was merged.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use serde_json::Value;
 
@@ -101,8 +101,7 @@ impl Merger<'_> {
                 .ok_or_else(|| self.err(SmpErrorKind::UpstreamPanic, "unhashable list element"))
         };
         if delete_list {
-            let doomed: std::collections::HashSet<Ident> =
-                patch.iter().map(ident).collect::<Result<_, _>>()?;
+            let doomed: HashSet<Ident> = patch.iter().map(ident).collect::<Result<_, _>>()?;
             let mut kept = Vec::with_capacity(original.len());
             for v in original {
                 if !doomed.contains(&ident(&v)?) {
@@ -113,7 +112,7 @@ impl Merger<'_> {
         }
         let server: Vec<Ident> = original.iter().map(ident).collect::<Result<_, _>>()?;
         let order: Vec<Ident> = patch.iter().map(ident).collect::<Result<_, _>>()?;
-        let mut seen = std::collections::HashSet::with_capacity(server.len() + order.len());
+        let mut seen = HashSet::with_capacity(server.len() + order.len());
         let mut merged = Vec::with_capacity(server.len() + order.len());
         let mut idents = Vec::with_capacity(server.len() + order.len());
         for (v, id) in original
@@ -170,7 +169,7 @@ impl Merger<'_> {
         let mut trace = Trace::default();
         // Directive elements.
         let mut effective = Vec::with_capacity(patch.len());
-        let mut doomed = std::collections::HashSet::new();
+        let mut doomed = HashSet::new();
         for p in patch {
             let directive = p.as_object().and_then(|m| m.get(PATCH)).cloned();
             match directive {

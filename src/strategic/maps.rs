@@ -2,7 +2,7 @@
 //! `$retainKeys`), the order in which a patch's keys are taken (spec §3), the
 //! merge of one key, and the cleaning of values inserted as they are.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 use serde_json::{Map, Value};
 

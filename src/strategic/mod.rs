@@ -29,7 +29,7 @@ mod order;
 pub use errors::{SmpError, SmpErrorKind};
 pub use lookup::{Lookup, LookupError, lookup_list, lookup_struct};
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use serde_json::{Map, Value};
 

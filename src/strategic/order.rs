@@ -6,7 +6,7 @@
 //! only when both it and the next named item are in the server order and it
 //! precedes it there. So new items land *before* server items not yet emitted.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use super::ident::Ident;
 

@@ -1,6 +1,6 @@
 //! Compare: what a write added, modified and removed (upstream `Compare`).
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use serde_json::Value;
 

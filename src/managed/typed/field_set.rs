@@ -2,36 +2,21 @@
 //! for an applied configuration and leniently for a stored object, and every
 //! path a value holds.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use serde_json::{Map, Value};
 
 use super::{SchemaError, Shape, Typed, at_element, render};
-use crate::fieldpath::{PathElement, Set};
-use crate::schema::{NodeId, UNTYPED};
+use crate::fieldpath::{ElementRef, PathElement, Set};
+use crate::schema::{MergeKey, NodeId, UNTYPED};
 
-impl Typed<'_> {
+impl<'s> Typed<'s> {
     /// The fields `value` sets (upstream `ToFieldSet`), rooted at `node`.
     /// Duplicate list items are an error here, as in an applied configuration.
     pub fn field_set(&self, value: &Value, node: NodeId) -> Result<Set, SchemaError> {
         let mut out = Set::default();
         self.collect(value, node, &mut Vec::new(), &mut out, false)?;
         Ok(out)
-    }
-
-    /// [`field_set`](Self::field_set) written straight into its `fieldsV1`
-    /// encoding (what [`Set::to_fields_v1`] writes), with no set built: the
-    /// same walk and errors. `None` in the one case the encoding cannot be
-    /// written so: two elements that encode alike (a key of `80` and one of
-    /// `80.0`), which the set keeps apart.
-    pub(crate) fn field_set_encoded(
-        &self,
-        value: &Value,
-        node: NodeId,
-    ) -> Result<Option<Map<String, Value>>, SchemaError> {
-        let mut out = Encoded::default();
-        self.collect(value, node, &mut Vec::new(), &mut out, false)?;
-        Ok((!out.collided).then_some(out.map))
     }
 
     /// The fields of a stored object: items whose key is duplicated (which a
@@ -46,14 +31,17 @@ impl Typed<'_> {
 
     /// Fill `here`, the trie node of `value`'s own path, with the paths
     /// below it: each element at its level once, each subtree built once.
-    fn collect<O: Fields>(
+    pub(super) fn collect<'v, O: Fields>(
         &self,
-        value: &Value,
+        value: &'v Value,
         node: NodeId,
-        path: &mut Vec<PathElement>,
+        path: &mut Vec<ElementRef<'v>>,
         here: &mut O,
         lenient: bool,
-    ) -> Result<(), SchemaError> {
+    ) -> Result<(), SchemaError>
+    where
+        's: 'v,
+    {
         match self.shape(node, value) {
             Shape::Leaf => {}
             Shape::Fields(at) => {
@@ -66,11 +54,9 @@ impl Typed<'_> {
                         Err(_) if lenient => (UNTYPED, false),
                         Err(e) => return Err(e),
                     };
-                    let empty_map = matches!(v, Value::Object(m) if m.is_empty());
-                    let leaf = matches!(self.shape(child, v), Shape::Leaf);
-                    let member = v.is_null() || empty_map || !declared || leaf;
-                    path.push(PathElement::Field(k.clone()));
-                    let sub = if !v.is_null() && !leaf {
+                    let (member, below) = self.member_parts(child, declared, v);
+                    path.push(ElementRef::Field(k));
+                    let sub = if below {
                         let mut sub = O::default();
                         self.collect(v, child, path, &mut sub, lenient)?;
                         Some(sub)
@@ -88,31 +74,23 @@ impl Typed<'_> {
                     return Ok(());
                 };
                 let (key, item_node) = self.list_parts(node, value);
-                let mut elements = Vec::with_capacity(items.len());
-                for (index, item) in items.iter().enumerate() {
-                    match self.item_element(key, item, path) {
-                        Ok(e) => elements.push((e, item)),
-                        Err(_) if lenient => continue,
-                        Err(e) => return Err(at_element(index, e)),
-                    }
-                }
-                let mut counts: HashMap<&PathElement, usize> =
-                    HashMap::with_capacity(elements.len());
-                for (e, _) in &elements {
-                    let n = counts.entry(e).or_insert(0);
-                    *n += 1;
-                    if *n > 1 && !lenient {
-                        return Err(SchemaError {
-                            path: render(path),
-                            message: format!("duplicate entries for key {e}"),
-                        });
-                    }
-                }
-                let units: Vec<bool> = elements
-                    .iter()
-                    .map(|(e, _)| counts.get(e).is_some_and(|n| *n > 1))
-                    .collect();
-                drop(counts);
+                let elements: Vec<(ElementRef<'v>, &Value)> = if lenient {
+                    items
+                        .iter()
+                        .filter_map(|item| self.item_ref(key, item, path).ok().map(|e| (e, item)))
+                        .collect()
+                } else {
+                    self.config_elements(key, items, path)?
+                        .into_iter()
+                        .zip(items)
+                        .collect()
+                };
+                // Strictly read, a repeat was an error above.
+                let units = if lenient {
+                    repeated(elements.iter().map(|(e, _)| e))
+                } else {
+                    vec![false; elements.len()]
+                };
                 for ((e, item), unit) in elements.into_iter().zip(units) {
                     if key.is_some() && !unit {
                         let mut sub = O::default();
@@ -128,6 +106,57 @@ impl Typed<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Whether an object member holding `v` at `child` is a field of its own
+    /// (a leaf, a null, an empty map, an undeclared member) and whether the
+    /// fields below it count.
+    pub(super) fn member_parts(&self, child: NodeId, declared: bool, v: &Value) -> (bool, bool) {
+        let empty_map = matches!(v, Value::Object(m) if m.is_empty());
+        let leaf = matches!(self.shape(child, v), Shape::Leaf);
+        (
+            v.is_null() || empty_map || !declared || leaf,
+            !v.is_null() && !leaf,
+        )
+    }
+
+    /// The elements of an applied configuration's list items, in order. An
+    /// item without one is an error, and so is a repeat, reported first when
+    /// it comes before that item.
+    pub(super) fn config_elements<'v, E: std::fmt::Display>(
+        &self,
+        key: Option<(&'v MergeKey, NodeId)>,
+        items: &'v [Value],
+        path: &[E],
+    ) -> Result<Vec<ElementRef<'v>>, SchemaError>
+    where
+        's: 'v,
+    {
+        let mut elements = Vec::with_capacity(items.len());
+        let mut unkeyed = None;
+        for (i, item) in items.iter().enumerate() {
+            match self.item_ref(key, item, path) {
+                Ok(e) => elements.push(e),
+                Err(e) => {
+                    unkeyed = Some(at_element(i, e));
+                    break;
+                }
+            }
+        }
+        let mut seen: HashSet<&ElementRef<'v>> = HashSet::with_capacity(elements.len());
+        for e in &elements {
+            if !seen.insert(e) {
+                return Err(SchemaError {
+                    path: render(path),
+                    message: format!("duplicate entries for key {e}"),
+                });
+            }
+        }
+        drop(seen);
+        match unkeyed {
+            Some(e) => Err(e),
+            None => Ok(elements),
+        }
     }
 
     /// Every path in `value`, containers included (what a write adds or removes).
@@ -172,39 +201,62 @@ impl Typed<'_> {
     }
 }
 
+/// For each element, whether it occurs more than once among `elements`.
+fn repeated<'e, 'v: 'e>(elements: impl Iterator<Item = &'e ElementRef<'v>> + Clone) -> Vec<bool> {
+    let mut counts: HashMap<&ElementRef<'v>, usize> = HashMap::new();
+    for e in elements.clone() {
+        *counts.entry(e).or_insert(0) += 1;
+    }
+    elements
+        .map(|e| counts.get(e).is_some_and(|n| *n > 1))
+        .collect()
+}
+
 /// Where [`Typed::collect`] writes the fields it finds, one element of a
 /// level at a time.
-trait Fields: Default {
+pub(crate) trait Fields: Default {
     /// Element `e` of this level: a member itself when `member`, with the
     /// fields below it in `below`.
-    fn element(&mut self, e: PathElement, member: bool, below: Option<Self>);
+    fn element(&mut self, e: ElementRef<'_>, member: bool, below: Option<Self>);
 }
 
 impl Fields for Set {
-    fn element(&mut self, e: PathElement, member: bool, below: Option<Set>) {
+    fn element(&mut self, e: ElementRef<'_>, member: bool, below: Option<Set>) {
         match below {
             Some(below) if !below.is_empty() => {
+                let e = e.into_owned();
                 if member {
                     self.insert_member(e.clone());
                 }
                 self.insert_child(e, below);
             }
-            _ if member => self.insert_member(e),
+            _ if member => self.insert_member(e.into_owned()),
             _ => {}
         }
     }
 }
 
-/// A level of a `fieldsV1` object being written.
+/// A level of a `fieldsV1` object being written: the fields a value sets
+/// (what [`Set::to_fields_v1`] writes of [`Typed::field_set`]), with no set
+/// built.
 #[derive(Default)]
-struct Encoded {
+pub(crate) struct Encoded {
     map: Map<String, Value>,
-    /// Whether two elements encoded alike (below this level too).
+    /// Whether two elements encoded alike (below this level too): `80` and
+    /// `80.0`, which a set keeps apart.
     collided: bool,
 }
 
+impl Encoded {
+    /// The encoding, or `None` where it cannot be written so (two elements
+    /// encoded alike).
+    pub(crate) fn into_map(self) -> Option<Map<String, Value>> {
+        (!self.collided).then_some(self.map)
+    }
+}
+
 impl Fields for Encoded {
-    fn element(&mut self, e: PathElement, member: bool, below: Option<Encoded>) {
+    fn element(&mut self, e: ElementRef<'_>, member: bool, below: Option<Encoded>) {
         let (mut inner, collided) = match below {
             Some(below) => (below.map, below.collided),
             None => (Map::new(), false),

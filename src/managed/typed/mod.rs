@@ -2,20 +2,24 @@
 //! structured-merge-diff splits its typed operations: the set of fields a
 //! value sets ([`Typed::field_set`]), the change set between two values
 //! ([`Typed::compare`]), the merge of an applied configuration into the live
-//! object ([`Typed::merge`]), and removal of paths ([`Typed::remove`]).
+//! object, which finds the configuration's field set in the same walk
+//! ([`Typed::merge_config`]), and removal of paths ([`Typed::remove`]).
 //!
 //! This module holds the walker and what every walk shares: how a node
 //! holding a value is treated (its `Shape`), the node of an object member and
-//! the path element of a list item.
+//! the path element of a list item, borrowed from the item while a walk
+//! passes it along ([`ElementRef`]).
 
 mod compare;
 mod field_set;
 mod merge;
 mod remove;
 
+pub(crate) use merge::Merged;
+
 use serde_json::Value;
 
-use crate::fieldpath::{PathElement, value_cmp};
+use crate::fieldpath::{ElementRef, PathElement, value_cmp};
 use crate::schema::cursor::{Cursor, Member};
 use crate::schema::identity::{self, Key, MissingKey, Reading, SetMember};
 use crate::schema::{ListType, MergeKey, Node, NodeId, Schema, UNTYPED, Unknown};
@@ -94,33 +98,44 @@ impl<'s> Typed<'s> {
 
     /// The node of member `key` of an object at `at`, and whether it is a
     /// declared struct field; a member the struct refuses is an error.
-    fn member(
+    fn member<E: std::fmt::Display>(
         &self,
         at: Cursor<'s>,
         key: &str,
-        path: &[PathElement],
+        path: &[E],
     ) -> Result<(NodeId, bool), SchemaError> {
         match at.member(key) {
             Member::Declared(f) => Ok((f.node, true)),
-            Member::Undeclared(Unknown::Error) => {
-                let mut p = path.to_vec();
-                p.push(PathElement::Field(key.to_string()));
-                Err(SchemaError {
-                    path: render(&p),
-                    message: "field not declared in schema".to_string(),
-                })
-            }
+            Member::Undeclared(Unknown::Error) => Err(SchemaError {
+                path: format!("{}{}", render(path), ElementRef::Field(key)),
+                message: "field not declared in schema".to_string(),
+            }),
             other => Ok((other.node(), false)),
         }
     }
 
     /// The path element of a list item: `v:` for a set, `k:` for a keyed list.
-    pub(crate) fn item_element(
+    pub(crate) fn item_element<E: std::fmt::Display>(
         &self,
         shape_key: Option<(&MergeKey, NodeId)>,
         item: &Value,
-        path: &[PathElement],
+        path: &[E],
     ) -> Result<PathElement, SchemaError> {
+        self.item_ref(shape_key, item, path)
+            .map(ElementRef::into_owned)
+    }
+
+    /// [`item_element`](Self::item_element) borrowed from the item (a set
+    /// identity, which is built, aside).
+    fn item_ref<'v, E: std::fmt::Display>(
+        &self,
+        shape_key: Option<(&'v MergeKey, NodeId)>,
+        item: &'v Value,
+        path: &[E],
+    ) -> Result<ElementRef<'v>, SchemaError>
+    where
+        's: 'v,
+    {
         let err = |message: String| SchemaError {
             path: render(path),
             message,
@@ -130,7 +145,7 @@ impl<'s> Typed<'s> {
                 Value::Object(_) | Value::Array(_) | Value::Null => {
                     Err(err(format!("set items must be scalars, not {item}")))
                 }
-                v => Ok(PathElement::Value(v.clone())),
+                v => Ok(ElementRef::Value(v)),
             },
             Some((key, items)) => {
                 let Value::Object(obj) = item else {
@@ -139,7 +154,8 @@ impl<'s> Typed<'s> {
                     )));
                 };
                 match identity::key_of(self.at(items), key, obj, READING) {
-                    Ok(k) => Ok(key_element(&k)),
+                    Ok(Key::Fields(fields)) => Ok(ElementRef::key(fields)),
+                    Ok(k) => Ok(ElementRef::Owned(key_element(&k))),
                     Err(MissingKey(key)) => Err(err(omitted(key))),
                 }
             }
@@ -220,7 +236,7 @@ fn at_element(index: usize, mut e: SchemaError) -> SchemaError {
 }
 
 /// Render a path as upstream does (`.a.b[k="v"]`).
-pub(crate) fn render(path: &[PathElement]) -> String {
+pub(crate) fn render<E: std::fmt::Display>(path: &[E]) -> String {
     path.iter().map(ToString::to_string).collect()
 }
 

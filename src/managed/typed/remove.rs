@@ -20,7 +20,10 @@ impl Typed<'_> {
                     if set.has_member(&e) {
                         obj.remove(&k);
                     } else if let Some(sub) = set.child(&e) {
-                        let child = self.member(at, &k, &[]).map(|c| c.0).unwrap_or(UNTYPED);
+                        let child = self
+                            .member::<PathElement>(at, &k, &[])
+                            .map(|c| c.0)
+                            .unwrap_or(UNTYPED);
                         if let Some(v) = obj.get_mut(&k) {
                             self.remove(v, sub, child);
                         }
@@ -32,7 +35,7 @@ impl Typed<'_> {
                 let Value::Array(items) = value else { return };
                 let old = std::mem::take(items);
                 for mut item in old {
-                    match self.item_element(key, &item, &[]) {
+                    match self.item_element::<PathElement>(key, &item, &[]) {
                         Ok(e) if set.has_member(&e) => continue,
                         Ok(e) => {
                             if let Some(sub) = set.child(&e) {
