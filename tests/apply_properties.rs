@@ -149,7 +149,7 @@ fn gen_config(rng: &mut Rng, manager: &str) -> Value {
 // --- paths, sets and values (spec §3, §5.1, built-in Endpoints schema) -------
 
 fn f(name: &str) -> PathElement {
-    PathElement::Field(name.to_string())
+    PathElement::Field(name.into())
 }
 
 fn port_key(port: &Value) -> Value {
@@ -214,7 +214,7 @@ fn field_set(config: &Value) -> FieldSet {
             out.set.insert(&[
                 f("metadata"),
                 f("finalizers"),
-                PathElement::Value(x.clone()),
+                PathElement::Value(x.clone().into()),
             ]);
         }
     }
@@ -245,13 +245,13 @@ fn resolve<'v>(value: &'v Value, path: &[PathElement]) -> Option<&'v Value> {
     for e in path {
         current = match (e, current) {
             (PathElement::Field(name), Value::Object(m)) => {
-                list = name.as_str();
-                m.get(name)?
+                list = &name[..];
+                m.get(&name[..])?
             }
             (PathElement::Key(_), Value::Array(items)) => {
                 items.iter().find(|item| item_key(list, item) == *e)?
             }
-            (PathElement::Value(v), Value::Array(items)) => items.iter().find(|x| *x == v)?,
+            (PathElement::Value(v), Value::Array(items)) => items.iter().find(|x| **x == **v)?,
             _ => return None,
         };
         if current.is_null() {
@@ -269,7 +269,7 @@ fn is_empty_container(v: &Value) -> bool {
 fn is_leaf(config: &Value, path: &[PathElement]) -> bool {
     matches!(path.last(), Some(PathElement::Field(_)))
         && resolve(config, path).is_some_and(|v| !v.is_object() && !v.is_array())
-        || matches!(path.last(), Some(PathElement::Field(n)) if n == "targetRef")
+        || matches!(path.last(), Some(PathElement::Field(n)) if &n[..] == "targetRef")
 }
 
 // --- the model -----------------------------------------------------------

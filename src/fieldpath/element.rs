@@ -3,12 +3,16 @@
 use std::cmp::Ordering;
 
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use serde_json::Value;
 
 use crate::go::{go_json, render_value};
 
 /// A path element, as server-side apply writes it in `fieldsV1`.
+///
+/// Cheap to clone: names, keys and values are shared, not copied, so sets
+/// built from other sets (unions, differences) copy no strings.
 ///
 /// ```
 /// use kubepatch::fieldpath::PathElement;
@@ -23,11 +27,11 @@ use crate::go::{go_json, render_value};
 #[derive(Debug, Clone, PartialEq)]
 pub enum PathElement {
     /// A struct field or a map key: `f:<name>`.
-    Field(String),
+    Field(Arc<str>),
     /// A list-map item by its key fields (sorted by name): `k:{…}`.
-    Key(Vec<(String, Value)>),
+    Key(Arc<[(String, Value)]>),
     /// A set item by value: `v:<json>`.
-    Value(Value),
+    Value(Arc<Value>),
     /// A list item by position: `i:<n>` (only read, from old servers).
     Index(usize),
 }
@@ -94,7 +98,7 @@ impl PathElement {
     /// A key element; the fields are sorted by name.
     pub fn key(mut fields: Vec<(String, Value)>) -> Self {
         fields.sort_by(|a, b| a.0.cmp(&b.0));
-        PathElement::Key(fields)
+        PathElement::Key(fields.into())
     }
 
     /// The `fieldsV1` spelling: `f:name`, `k:{"a":1}`, `v:"x"`, `i:3`.
@@ -108,14 +112,14 @@ impl PathElement {
             .split_at_checked(2)
             .ok_or_else(|| format!("invalid path element {text:?}"))?;
         match kind {
-            "f:" => Ok(PathElement::Field(rest.to_string())),
+            "f:" => Ok(PathElement::Field(rest.into())),
             "k:" => match serde_json::from_str::<Value>(rest) {
                 Ok(Value::Object(m)) => Ok(PathElement::key(m.into_iter().collect())),
                 Ok(_) => Err(format!("invalid key element {text:?}: not an object")),
                 Err(e) => Err(format!("invalid key element {text:?}: {e}")),
             },
             "v:" => serde_json::from_str(rest)
-                .map(PathElement::Value)
+                .map(|v: Value| PathElement::Value(v.into()))
                 .map_err(|e| format!("invalid value element {text:?}: {e}")),
             "i:" => rest
                 .parse()
@@ -148,7 +152,7 @@ impl Ord for PathElement {
         match (self, other) {
             (PathElement::Field(a), PathElement::Field(b)) => a.cmp(b),
             (PathElement::Key(a), PathElement::Key(b)) => {
-                for ((na, va), (nb, vb)) in a.iter().zip(b) {
+                for ((na, va), (nb, vb)) in a.iter().zip(b.iter()) {
                     let o = na.cmp(nb).then_with(|| value_cmp(va, vb));
                     if o != Ordering::Equal {
                         return o;
@@ -202,14 +206,14 @@ impl<'a> ElementRef<'a> {
     /// The owned element: the one copy a set that keeps it makes.
     pub(crate) fn into_owned(self) -> PathElement {
         match self {
-            ElementRef::Field(name) => PathElement::Field(name.to_string()),
+            ElementRef::Field(name) => PathElement::Field(name.into()),
             ElementRef::Key(fields) => PathElement::Key(
                 fields
                     .into_iter()
                     .map(|(n, v)| (n.to_string(), v.clone()))
                     .collect(),
             ),
-            ElementRef::Value(v) => PathElement::Value(v.clone()),
+            ElementRef::Value(v) => PathElement::Value(Arc::new(v.clone())),
             ElementRef::Owned(e) => e,
         }
     }
@@ -425,12 +429,12 @@ mod tests {
     fn order_is_smds() {
         let mut v = [
             PathElement::Index(10),
-            PathElement::Value(json!("a")),
+            PathElement::Value(json!("a").into()),
             PathElement::key(vec![("port".into(), json!(80))]),
             PathElement::Index(2),
             PathElement::key(vec![("port".into(), json!(53))]),
             PathElement::Field("b".into()),
-            PathElement::Value(json!(5)),
+            PathElement::Value(json!(5).into()),
             PathElement::Field("a".into()),
         ];
         v.sort();
@@ -452,7 +456,7 @@ mod tests {
 
     #[test]
     fn escapes_like_go() {
-        let e = PathElement::Value(json!("a<b&c"));
+        let e = PathElement::Value(json!("a<b&c").into());
         assert_eq!(e.to_fields_v1(), r#"v:"a\u003cb\u0026c""#);
         assert!(PathElement::parse(r#"v:"x" trailing"#).is_err());
         assert_eq!(PathElement::parse("i:3").unwrap(), PathElement::Index(3));
@@ -461,7 +465,7 @@ mod tests {
     #[test]
     fn renders_like_smd() {
         assert_eq!(
-            PathElement::Value(json!("example.com/a")).to_string(),
+            PathElement::Value(json!("example.com/a").into()).to_string(),
             r#"[="example.com/a"]"#
         );
         assert_eq!(

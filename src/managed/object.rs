@@ -29,7 +29,7 @@ const STRIPPED: [&[&str]; 12] = [
 fn stripped() -> impl Iterator<Item = Vec<PathElement>> {
     STRIPPED.iter().map(|path| {
         path.iter()
-            .map(|f| PathElement::Field(f.to_string()))
+            .map(|f| PathElement::Field((*f).into()))
             .collect()
     })
 }

@@ -332,7 +332,7 @@ mod tests {
     }
 
     fn f(name: &str) -> PathElement {
-        PathElement::Field(name.to_string())
+        PathElement::Field(name.into())
     }
 
     #[test]

@@ -67,7 +67,7 @@ impl Typed<'_> {
         {
             for (k, r) in members {
                 let child = self.member(at, k, path).map(|c| c.0).unwrap_or(UNTYPED);
-                path.push(PathElement::Field(k.clone()));
+                path.push(PathElement::Field(k.as_str().into()));
                 self.within(r, lo.get(k), no.get(k), child, path, ch);
                 path.pop();
             }
@@ -104,7 +104,7 @@ impl Typed<'_> {
                 keys.dedup();
                 for k in keys {
                     let child = self.member(at, k, path).map(|c| c.0).unwrap_or(UNTYPED);
-                    path.push(PathElement::Field(k.clone()));
+                    path.push(PathElement::Field(k.as_str().into()));
                     self.compare_at(lo.get(k), no.get(k), child, path, ch);
                     path.pop();
                 }

@@ -174,7 +174,7 @@ impl<'s> Typed<'s> {
                 if let Value::Object(obj) = value {
                     for (k, v) in obj {
                         let child = self.member(at, k, path).map(|c| c.0).unwrap_or(UNTYPED);
-                        path.push(PathElement::Field(k.clone()));
+                        path.push(PathElement::Field(k.as_str().into()));
                         self.all_paths(v, child, path, out);
                         path.pop();
                     }

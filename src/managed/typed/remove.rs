@@ -16,7 +16,7 @@ impl Typed<'_> {
                 let Value::Object(obj) = value else { return };
                 let keys: Vec<String> = obj.keys().cloned().collect();
                 for k in keys {
-                    let e = PathElement::Field(k.clone());
+                    let e = PathElement::Field(k.as_str().into());
                     if set.has_member(&e) {
                         obj.remove(&k);
                     } else if let Some(sub) = set.child(&e) {
