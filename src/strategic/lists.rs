@@ -222,17 +222,19 @@ impl Merger<'_> {
             .map(|v| self.key_of(v, key, item))
             .collect::<Result<_, _>>()?;
 
-        // Merge by key: a hash index of first occurrences, kept up to date on append.
-        let mut index: HashMap<Ident, usize> = HashMap::with_capacity(list.len() + effective.len());
+        // Merge by key: a hash index of the server's first occurrences
+        // (borrowed), and one of what the patch appends.
+        let mut index: HashMap<&Ident, usize> = HashMap::with_capacity(server.len());
         let mut repeated = false;
         for (i, id) in server.iter().enumerate() {
-            match index.entry(id.clone()) {
+            match index.entry(id) {
                 std::collections::hash_map::Entry::Occupied(_) => repeated = true,
                 std::collections::hash_map::Entry::Vacant(slot) => {
                     slot.insert(i);
                 }
             }
         }
+        let mut appended_at: HashMap<Ident, usize> = HashMap::new();
         let mut order = Vec::with_capacity(effective.len());
         // Where each patch element landed, and whether those places rise
         // with the patch order: then, with nothing new, no identity changed
@@ -241,9 +243,9 @@ impl Merger<'_> {
         let mut rising = true;
         for p in effective {
             let id = self.key_of(&p, key, item)?;
-            order.push(id.clone());
-            match index.get(&id) {
-                Some(&i) => {
+            let found = index.get(&id).or_else(|| appended_at.get(&id)).copied();
+            match found {
+                Some(i) => {
                     rising &= merged_at.last().is_none_or(|&last| last < i);
                     merged_at.push(i);
                     if let (Value::Object(target), Value::Object(p)) = (&mut list[i], p) {
@@ -255,25 +257,33 @@ impl Merger<'_> {
                 }
                 None => {
                     rising = false;
-                    index.insert(id.clone(), list.len());
-                    trace.appended.push(id);
+                    appended_at.insert(id.clone(), list.len());
+                    trace.appended.push(id.clone());
                     list.push(p);
                 }
             }
+            order.push(id);
         }
+        drop(index);
         // Identities after the merge: only merged elements can have changed
         // theirs (or lost their key, an error as upstream answers it).
         // (An element appended by the patch may be merged into by a later
         // one: its place is past the server's.)
-        let mut idents = server.clone();
-        idents.extend(trace.appended.iter().cloned());
+        let mut changed = Vec::new();
         for &i in &merged_at {
-            idents[i] = self.key_of(&list[i], key, item)?;
+            let now = self.key_of(&list[i], key, item)?;
+            if server.get(i) != Some(&now) {
+                changed.push((i, now));
+            }
         }
-        let unchanged = |i: usize| server.get(i) == Some(&idents[i]);
-        let arranged = if rising && !repeated && merged_at.iter().all(|&i| unchanged(i)) {
+        let arranged = if rising && !repeated && changed.is_empty() {
             list
         } else {
+            let mut idents = server.clone();
+            idents.extend(trace.appended.iter().cloned());
+            for (i, now) in changed {
+                idents[i] = now;
+            }
             order::arrange(list, &idents, &order, &server)
         };
         trace.survivors = server;
