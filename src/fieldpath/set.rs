@@ -189,10 +189,17 @@ impl Set {
 
     /// `self ∩ other`.
     pub fn intersection(&self, other: &Set) -> Set {
+        // std's set intersection walks the smaller set; so do the children,
+        // looking each up in the other side's.
         let members = self.members.intersection(&other.members).cloned().collect();
+        let (small, large) = if self.children.len() <= other.children.len() {
+            (self, other)
+        } else {
+            (other, self)
+        };
         let mut children = BTreeMap::new();
-        for (e, c) in &self.children {
-            if let Some(o) = other.children.get(e) {
+        for (e, c) in &small.children {
+            if let Some(o) = large.children.get(e) {
                 let i = c.intersection(o);
                 if !i.is_empty() {
                     children.insert(e.clone(), i);
