@@ -143,10 +143,78 @@ pub fn check_size(body: &[u8]) -> Result<(), Error> {
 }
 
 /// Parse JSON, noting duplicate keys. The error is serde_json's, with line and column.
+///
+/// Numbers are read in Go's model (`numbers.rs`): an integer literal that
+/// fits an `i64` is one (`-0` too, which serde_json reads as the float
+/// `-0.0`), any other number an `f64`.
 pub fn json(bytes: &[u8]) -> Result<Decoded, serde_json::Error> {
     DUPLICATE_TEXT.set(duplicate_budget(bytes.len()));
+    let unsigned;
+    let bytes = match negative_zero_integers(bytes) {
+        Some(rewritten) => {
+            unsigned = rewritten;
+            &unsigned[..]
+        }
+        None => bytes,
+    };
     let tracked: Tracked = serde_json::from_slice(bytes)?;
     Ok(tracked.into_decoded())
+}
+
+/// Whether a value may start after `before`: it ends (blanks aside) where a
+/// value may begin, so that a `-` elsewhere (invalid JSON) keeps
+/// serde_json's error as it was.
+fn starts_value(before: &[u8]) -> bool {
+    matches!(
+        before.iter().rev().find(|b| !b" \t\n\r".contains(b)),
+        None | Some(b':' | b'[' | b',')
+    )
+}
+
+/// The bytes with the sign of every `-0` integer literal (outside strings)
+/// made a space, so that it reads as the integer 0 as Go reads it; `None`
+/// (no copy) when there is none, the usual case. A space keeps every byte
+/// where it was, so serde_json's error positions still hold.
+fn negative_zero_integers(bytes: &[u8]) -> Option<Vec<u8>> {
+    // A quick look first: most documents hold no `-0` not followed by a
+    // digit, `.` or exponent (outside strings or in them, as in `web-0`).
+    let is_integer_end = |b: Option<&u8>| !matches!(b, Some(b'0'..=b'9' | b'.' | b'e' | b'E'));
+    let candidate = bytes
+        .windows(2)
+        .enumerate()
+        .any(|(i, w)| w == b"-0" && is_integer_end(bytes.get(i + 2)));
+    if !candidate {
+        return None;
+    }
+    let mut signs = Vec::new();
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+        } else if b == b'"' {
+            in_string = true;
+        } else if b == b'-'
+            && bytes.get(i + 1) == Some(&b'0')
+            && is_integer_end(bytes.get(i + 2))
+            && starts_value(&bytes[..i])
+        {
+            signs.push(i);
+        }
+    }
+    if signs.is_empty() {
+        return None;
+    }
+    let mut out = bytes.to_vec();
+    for i in signs {
+        out[i] = b' ';
+    }
+    Some(out)
 }
 
 /// How many bytes of duplicate-key paths a body of `len` bytes may report:
@@ -398,7 +466,11 @@ impl<'de> Visitor<'de> for Node<'_> {
         Ok(Value::Number(v.into()))
     }
     fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::Number(v.into()))
+        // Go decodes an integer beyond int64 as a float64 (numbers.rs).
+        Ok(match i64::try_from(v) {
+            Ok(i) => Value::Number(i.into()),
+            Err(_) => Value::Number(Number::from_f64(v as f64).unwrap_or_else(|| v.into())),
+        })
     }
     fn visit_i128<E: de::Error>(self, v: i128) -> Result<Value, E> {
         match i64::try_from(v) {
@@ -574,6 +646,44 @@ mod tests {
     fn yaml_errors_are_messages() {
         assert!(yaml(b"a: [1, 2\n").is_err());
         assert!(yaml(b"a: b: c\n").is_err());
+    }
+
+    #[test]
+    fn numbers_in_go_model() {
+        // Go: an integer literal that fits int64 is one (`-0` too), anything
+        // else a float64 (numbers.rs).
+        let doc = json(br#"{"a":-0,"b":-0.0,"c":18446744073709551615,"d":9223372036854775807,"e":[-0, 1.0],"f":"web-0","g":"-0"}"#).unwrap();
+        let v = &doc.value;
+        assert_eq!(v["a"].as_i64(), Some(0));
+        assert!(
+            v["b"]
+                .as_f64()
+                .is_some_and(|f| f == 0.0 && f.is_sign_negative())
+        );
+        assert!(!v["b"].is_i64());
+        assert_eq!(v["c"].as_f64(), Some(18446744073709551615.0));
+        assert!(!v["c"].is_u64());
+        assert_eq!(v["d"].as_i64(), Some(i64::MAX));
+        assert_eq!(v["e"][0].as_i64(), Some(0));
+        assert!(v["e"][1].is_f64());
+        assert_eq!(v["f"], "web-0");
+        assert_eq!(v["g"], "-0");
+        let doc = json(b"[ -0 ,\n-0]").unwrap();
+        assert_eq!(doc.value, j!([0, 0]));
+        assert!(doc.value[1].is_i64());
+        // Invalid JSON keeps serde_json's error and position.
+        for bad in [&b"{\"a\":1-0}"[..], b"[--0]", b"[-00]"] {
+            let plain: Result<Value, _> = serde_json::from_slice(bad);
+            assert_eq!(
+                json(bad).unwrap_err().to_string(),
+                plain.unwrap_err().to_string()
+            );
+        }
+        let doc = yaml(b"a: -0\nb: 18446744073709551615\nc: 1.0\nd: 7\n").unwrap();
+        assert!(doc.value["a"].is_i64());
+        assert!(doc.value["b"].is_f64());
+        assert!(doc.value["c"].is_f64());
+        assert_eq!(doc.value["d"].as_i64(), Some(7));
     }
 
     #[test]

@@ -9,6 +9,8 @@
 
 use serde_json::Value;
 
+use crate::numbers;
+
 /// Quote a string as Go's `%q` does: double quotes, `\"`, `\\`, `\n`, `\t`,
 /// `\r`, `\a`…, `\xNN` for other control bytes below U+0080 and `\uNNNN`/
 /// `\UNNNNNNNN` for non-printable characters above it.
@@ -77,7 +79,7 @@ pub(crate) fn go_format(v: &Value) -> String {
     match v {
         Value::Null => "<nil>".to_string(),
         Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
+        Value::Number(n) => number_v(n),
         Value::String(s) => s.clone(),
         Value::Array(items) => format!(
             "[{}]",
@@ -107,10 +109,20 @@ pub(crate) fn go_type(v: &Value) -> &'static str {
     }
 }
 
+/// Go's `%v` of a decoded number: an int64 in decimal, a float64 as `%g`
+/// with the shortest digits (`1`, `1.5`, `1e+06`, `1e-07`).
+fn number_v(n: &serde_json::Number) -> String {
+    match numbers::go_float(n) {
+        Some(f) => numbers::format_g(f).to_string(),
+        None => n.to_string(),
+    }
+}
+
 /// Compact JSON as Go's `encoding/json` writes it: `<`, `>`, `&`, U+2028 and
-/// U+2029 escaped; object keys sorted.
+/// U+2029 escaped; object keys sorted; numbers as Go writes them (`1.0` is
+/// `1`, [`numbers::format_json`]).
 pub(crate) fn go_json(v: &Value) -> String {
-    let text = serde_json::to_string(v).unwrap_or_default();
+    let text = numbers::to_json(v);
     if !text.contains(['<', '>', '&', '\u{2028}', '\u{2029}']) {
         return text;
     }
@@ -133,10 +145,7 @@ pub(crate) fn go_json(v: &Value) -> String {
 pub(crate) fn render_value(v: &Value) -> String {
     match v {
         Value::String(s) => go_quote(s),
-        Value::Number(n) => match n.as_f64() {
-            Some(f) if !n.is_i64() && !n.is_u64() => go_float(f),
-            _ => n.to_string(),
-        },
+        Value::Number(n) => number_v(n),
         Value::Bool(b) => b.to_string(),
         Value::Null => "null".to_string(),
         Value::Array(items) => format!(
@@ -156,20 +165,6 @@ pub(crate) fn render_value(v: &Value) -> String {
             )
         }
     }
-}
-
-/// Go's `%v` of a float64 (`%g` with the shortest digits): exponent form
-/// when the decimal exponent is below -4 or at least 6 (`1e+06`, `1.5e-05`).
-fn go_float(f: f64) -> String {
-    let s = format!("{f:e}");
-    let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    if f != 0.0 && !(-4..6).contains(&exp) {
-        let sign = if exp < 0 { '-' } else { '+' };
-        return format!("{mantissa}e{sign}{:02}", exp.abs());
-    }
-    let s = format!("{f}");
-    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
 }
 
 /// Go's `strconv.Atoi`: optional sign, decimal digits, fits in 64 bits; the

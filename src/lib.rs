@@ -72,6 +72,7 @@ pub mod json_patch;
 pub mod managed;
 pub mod merge_patch;
 pub mod mode;
+pub mod numbers;
 pub mod object;
 pub mod params;
 mod reach;

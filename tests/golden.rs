@@ -112,6 +112,16 @@ fn read_optional_json(path: &Path) -> Result<Option<Value>, String> {
     }
 }
 
+fn read_live(path: &Path) -> Result<Option<Value>, String> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let bytes = fs::read(path).map_err(|e| format!("cannot read {}: {e}", file_name(path)))?;
+    kubepatch::read_document(&bytes)
+        .map(Some)
+        .map_err(|e| format!("{} is not valid: {e}", file_name(path)))
+}
+
 /// Check the directory holds only known files, and exactly one of each
 /// required alternative.
 fn check_files(dir: &Path) -> Result<(), String> {
@@ -199,9 +209,10 @@ fn run_case(strategy: &str, dir: &Path) -> Result<(), String> {
     };
 
     // Two parses of the live object: one is handed to the request, the other
-    // proves the request left it alone.
-    let live = read_optional_json(&dir.join("original.json"))?;
-    let pristine = read_optional_json(&dir.join("original.json"))?;
+    // proves the request left it alone. Read as kube-apiserver decodes what it
+    // stored (Go's numbers: `-0` is the integer 0), as the CLI reads `-f`.
+    let live = read_live(&dir.join("original.json"))?;
+    let pristine = read_live(&dir.join("original.json"))?;
     let body_path = ["patch.json", "patch.yaml"]
         .iter()
         .map(|name| dir.join(name))
@@ -249,7 +260,10 @@ fn run_case(strategy: &str, dir: &Path) -> Result<(), String> {
     }
     match (expected, result) {
         (Expected::Object { object, warnings }, Ok(outcome)) => {
-            if outcome.object != object {
+            // Compared as kube-apiserver writes them (Go's numbers: `1.0`
+            // is `1`), which is what kubectl printed into expected.json.
+            if kubepatch::numbers::to_json(&outcome.object) != kubepatch::numbers::to_json(&object)
+            {
                 problems.push(format!(
                     "the object differs:\n{}",
                     json_diff(&object, &outcome.object)

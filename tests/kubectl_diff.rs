@@ -25,8 +25,11 @@
 //!   resourceVersion, generation, creationTimestamp, deletion*);
 //! - operations at the document root other than `test` (the result must stay
 //!   an object), and a top-level `items` member (kubectl then decodes a list);
-//! - floats (kubectl re-encodes `-p` through YAML, so `1` and `1.0` would
-//!   meet) and strings YAML could re-type; the patch is passed as JSON text.
+//! - floats in `test` values (kubectl re-encodes `-p` through YAML, so `1`
+//!   and `1.0` would meet there) and strings YAML could re-type; the patch is
+//!   passed as JSON text. Floats elsewhere in patches are generated now and
+//!   then (`go_number`), and both outcomes are compared as Go writes them
+//!   (`1.0` is `1`).
 
 use std::path::Path;
 use std::time::Instant;
@@ -216,12 +219,46 @@ fn existing_path(rng: &mut Rng, locs: &[(String, Value)], read_only: bool) -> St
     "/nothing".into()
 }
 
+/// Numbers whose text Go writes otherwise than serde_json does (`1.0` is
+/// `1`, `1e21` is `1e+21`, `u64::MAX` is `18446744073709552000`): kubectl
+/// re-encodes them through YAML and Go, kubepatch prints them as Go does,
+/// and the outcomes are compared as Go writes them. Not `-0.0`, which
+/// kubectl's YAML re-encoding turns into the integer 0 in a JSON patch
+/// (`testdata/json/numbers-negative-zero-float`).
+fn go_number(rng: &mut Rng) -> Value {
+    rng.pick(&[
+        json!(1.0),
+        json!(1e3),
+        json!(2.5),
+        json!(1e21),
+        json!(1e20),
+        json!(1e-7),
+        json!(0.000001),
+        json!(123456789.125),
+        json!(u64::MAX),
+        json!(9223372036854775808u64),
+    ])
+    .clone()
+}
+
+/// A value for `add`, `replace` or a merge patch member: now and then one of
+/// [`go_number`]; never in a `test`, where kubectl's re-encoding makes `1`
+/// meet `1.0` (spec 2.4).
+fn patch_value(rng: &mut Rng) -> Value {
+    if rng.chance(10) {
+        go_number(rng)
+    } else {
+        generate::value(rng, 0)
+    }
+}
+
 fn gen_op(rng: &mut Rng, doc: &Value) -> Value {
     let locs = locations(doc);
     let lookup = |path: &str| locs.iter().find(|(p, _)| p == path).map(|(_, v)| v.clone());
     match rng.weighted(&[25, 15, 20, 10, 10, 20]) {
         0 => {
-            let mut op = json!({"op": "add", "path": new_path(rng, &locs), "value": generate::value(rng, 0)});
+            let mut op =
+                json!({"op": "add", "path": new_path(rng, &locs), "value": patch_value(rng)});
             if rng.chance(5) {
                 op.as_object_mut().unwrap().remove("value");
             }
@@ -241,7 +278,7 @@ fn gen_op(rng: &mut Rng, doc: &Value) -> Value {
             } else {
                 new_path(rng, &locs)
             };
-            json!({"op": "replace", "path": path, "value": generate::value(rng, 0)})
+            json!({"op": "replace", "path": path, "value": patch_value(rng)})
         }
         3 => {
             // An array element into its own (shifted) child now and then: kube allows it.
@@ -387,7 +424,7 @@ fn gen_merge(
             },
             Some(Value::Null) | None => match rng.weighted(&[30, 25, 25, 20]) {
                 0 => generate::object_with_nulls(rng),
-                1 => generate::scalar(rng),
+                1 => patch_value(rng),
                 2 => generate::list(rng),
                 _ => Value::Null,
             },
@@ -395,7 +432,7 @@ fn gen_merge(
             Some(_) => match rng.weighted(&[40, 20, 20, 20]) {
                 0 => generate::object_with_nulls(rng),
                 1 => Value::Null,
-                2 => generate::scalar(rng),
+                2 => patch_value(rng),
                 _ => generate::list(rng),
             },
         };

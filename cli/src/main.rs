@@ -199,7 +199,7 @@ fn run(cli: &Cli) -> Result<ExitCode, Usage> {
             match cli.output {
                 Output::Json => write_pretty(&mut stdout, &outcome.object),
                 Output::Yaml => {
-                    let text = serde_saphyr::to_string(&outcome.object)
+                    let text = kubepatch::numbers::to_yaml(&outcome.object)
                         .map_err(|e| Usage(e.to_string()))?;
                     let _ = stdout.write_all(text.as_bytes());
                 }
@@ -229,11 +229,13 @@ fn read(path: &str) -> Result<Vec<u8>, Usage> {
     std::fs::read(path).map_err(|e| Usage(format!("{path}: {e}")))
 }
 
-/// JSON indented by four spaces, as `kubectl -o json` prints it, with a
-/// final newline, written straight to `out` (a failed write, such as a
-/// closed pipe, is left to the exit code of the reader, as before).
+/// JSON indented by four spaces, as `kubectl -o json` prints it, numbers as
+/// Go writes them (`1.0` as `1`), with a final newline, written straight to
+/// `out` (a failed write, such as a closed pipe, is left to the exit code of
+/// the reader, as before).
 fn write_pretty<T: serde::Serialize>(out: &mut impl Write, value: &T) {
-    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let formatter =
+        kubepatch::numbers::GoFormatter(serde_json::ser::PrettyFormatter::with_indent(b"    "));
     let mut ser = serde_json::Serializer::with_formatter(&mut *out, formatter);
     if serde::Serialize::serialize(value, &mut ser).is_ok() {
         let _ = out.write_all(b"\n");

@@ -231,11 +231,13 @@ pub fn show(outcome: &Outcome) -> String {
     }
 }
 
-/// Whether kubectl and kubepatch agree: the same object, or both an error.
+/// Whether kubectl and kubepatch agree: the same object as Go writes it
+/// (`1.0` is `1`: kubepatch keeps a float where kubectl's text reads back as
+/// an integer), or both an error.
 #[allow(dead_code)]
 pub fn agree(theirs: &Outcome, ours: &Outcome) -> bool {
     match (theirs, ours) {
-        (Ok(a), Ok(b)) => a == b,
+        (Ok(a), Ok(b)) => kubepatch::numbers::to_json(a) == kubepatch::numbers::to_json(b),
         (Err(_), Err(_)) => true,
         _ => false,
     }
