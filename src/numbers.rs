@@ -465,6 +465,27 @@ fn yaml_number(n: &Number) -> YamlNumber {
     YamlNumber::Float(format_g(f))
 }
 
+/// A number as `kubectl -o yaml` writes it: an integer (also a float whose
+/// JSON text is an integer that fits an `int64` or a `uint64`) as that
+/// integer, any other float by [`format_g`].
+///
+/// ```
+/// use serde_json::Number;
+/// use kubepatch::numbers::yaml_text;
+/// assert_eq!(yaml_text(&Number::from(7)), "7");
+/// assert_eq!(yaml_text(&Number::from_f64(1.0).unwrap()), "1");
+/// assert_eq!(yaml_text(&Number::from_f64(-0.0).unwrap()), "0");
+/// assert_eq!(yaml_text(&Number::from_f64(1e-7).unwrap()), "1e-07");
+/// assert_eq!(yaml_text(&Number::from(u64::MAX)), "1.8446744073709552e+19");
+/// ```
+pub fn yaml_text(n: &Number) -> String {
+    match yaml_number(n) {
+        YamlNumber::Int(i) => i.to_string(),
+        YamlNumber::Uint(u) => u.to_string(),
+        YamlNumber::Float(text) => text.as_str().to_string(),
+    }
+}
+
 /// A document serialized for YAML with go-yaml's numbers: floats are handed
 /// over as placeholder strings (a YAML writer quotes a string that reads as
 /// a number, and writes floats its own way), replaced in the text afterwards.

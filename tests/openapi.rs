@@ -22,7 +22,7 @@ fn swagger() -> Option<Vec<u8>> {
     match std::fs::read(&path) {
         Ok(bytes) => Some(bytes),
         Err(_) => {
-            eprintln!("note: {} absent; skipping", path.display());
+            common::skip_note("openapi", &format!("{} is absent", path.display()));
             None
         }
     }

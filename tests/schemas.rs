@@ -22,7 +22,10 @@ const ADD_TCP: &[u8] = br#"{"spec":{"ports":[{"name":"dns-tcp","port":53,"protoc
 #[test]
 fn service_ports_collide_upstream_and_not_with_list_map_keys() {
     let Some(bytes) = swagger() else {
-        eprintln!("note: ../shared is absent; OpenAPI schema tests skipped");
+        common::skip_note(
+            "service_ports_collide_upstream_and_not_with_list_map_keys",
+            "../shared is absent",
+        );
         return;
     };
     let live = dns_service();
@@ -59,7 +62,10 @@ fn service_ports_collide_upstream_and_not_with_list_map_keys() {
 #[test]
 fn endpoints_subsets_are_atomic_under_the_openapi_schema() {
     let Some(bytes) = swagger() else {
-        eprintln!("note: ../shared is absent; OpenAPI schema tests skipped");
+        common::skip_note(
+            "endpoints_subsets_are_atomic_under_the_openapi_schema",
+            "../shared is absent",
+        );
         return;
     };
     let schema = openapi::load(&bytes, &Options::default()).expect("swagger loads");

@@ -34,7 +34,10 @@ fn expectation(case: &Value) -> &Value {
 #[test]
 fn upstream_tables_and_supplementary_cases() {
     let Some(dir) = shared() else {
-        eprintln!("note: ../shared is absent; strategic merge conformance skipped");
+        common::skip_note(
+            "upstream_tables_and_supplementary_cases",
+            "../shared is absent",
+        );
         return;
     };
     let text = std::fs::read_to_string(dir.join("conformance/smp/cases.json")).expect("cases.json");
@@ -96,7 +99,10 @@ fn upstream_tables_and_supplementary_cases() {
 #[test]
 fn kubectl_printed_results_with_the_openapi_schema() {
     let Some(dir) = shared() else {
-        eprintln!("note: ../shared is absent; kubectl-cases.json skipped");
+        common::skip_note(
+            "kubectl_printed_results_with_the_openapi_schema",
+            "../shared is absent",
+        );
         return;
     };
     let text = std::fs::read_to_string(dir.join("conformance/smp/kubectl-cases.json"))

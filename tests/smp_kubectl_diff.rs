@@ -1173,12 +1173,12 @@ fn setup(test: &str) -> Option<Schema> {
         return None;
     }
     let Some(dir) = common::shared() else {
-        eprintln!("{test}: skipped, ../shared (or $KUBEPATCH_SHARED) is absent");
+        common::skip_note(test, "../shared (or $KUBEPATCH_SHARED) is absent");
         return None;
     };
     let path = dir.join(common::SWAGGER);
     let Ok(bytes) = std::fs::read(&path) else {
-        eprintln!("{test}: skipped, {} is absent", path.display());
+        common::skip_note(test, &format!("{} is absent", path.display()));
         return None;
     };
     Some(kubepatch::schema::openapi::load(&bytes, &Default::default()).expect("swagger loads"))

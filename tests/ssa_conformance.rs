@@ -482,7 +482,7 @@ fn check_failure(scenario: &str, expect: &Value, err: &Error) -> Vec<String> {
 #[test]
 fn ssa_scenarios() {
     let Some(dir) = shared() else {
-        eprintln!("note: ../shared is absent; server-side apply conformance skipped");
+        common::skip_note("ssa_scenarios", "../shared is absent");
         return;
     };
     let path = dir.join("conformance/ssa/scenarios.json");

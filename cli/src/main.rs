@@ -14,12 +14,16 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use clap::{ArgGroup, Parser, ValueEnum};
+use kubepatch::error::cause;
 use kubepatch::schema::openapi;
-use kubepatch::{FixedClock, Mode, PatchParams, PatchRequest, PatchType, SystemClock};
+use kubepatch::{Error, FixedClock, Mode, PatchParams, PatchRequest, PatchType, SystemClock};
+
+mod help;
+mod yaml;
 
 /// Patch a Kubernetes object locally with kube-apiserver's PATCH semantics.
 #[derive(Parser, Debug)]
-#[command(name = "kubepatch", version, about)]
+#[command(name = "kubepatch", version, about, after_long_help = help::AFTER_LONG_HELP)]
 #[command(group(ArgGroup::new("patch-source").required(true).args(["patch", "patch_file"])))]
 #[command(group(ArgGroup::new("media").args(["patch_type", "content_type"])))]
 struct Cli {
@@ -28,11 +32,17 @@ struct Cli {
     #[arg(short = 'f', long = "filename", value_name = "FILE")]
     file: Option<String>,
 
-    /// The patch body.
-    #[arg(short = 'p', long = "patch", value_name = "PATCH")]
+    /// The patch body, JSON or YAML (a value starting with `-` or `---`
+    /// is a patch too, as for kubectl).
+    #[arg(
+        short = 'p',
+        long = "patch",
+        value_name = "PATCH",
+        allow_hyphen_values = true
+    )]
     patch: Option<String>,
 
-    /// Read the patch body from a file (`-` reads stdin).
+    /// Read the patch body, JSON or YAML, from a file (`-` reads stdin).
     #[arg(long = "patch-file", value_name = "FILE")]
     patch_file: Option<String>,
 
@@ -154,18 +164,16 @@ fn run(cli: &Cli) -> Result<ExitCode, Usage> {
         }
         None => &SystemClock,
     };
-    let content_type = match &cli.content_type {
-        Some(raw) => raw.clone(),
-        None => {
-            let t = match cli.patch_type {
-                TypeArg::Json => PatchType::Json,
-                TypeArg::Merge => PatchType::Merge,
-                TypeArg::Strategic => PatchType::Strategic,
-                TypeArg::Apply => PatchType::Apply,
-            };
-            t.content_type().to_string()
-        }
+    let content_type = content_type_of(cli).to_string();
+    // kubectl reads `-p` as YAML (JSON is YAML) and sends JSON; the JSON
+    // strategies stay JSON-only in the library, as on the server. Apply's
+    // body is YAML already, and `--content-type` sends the body as given.
+    let body = match (&cli.content_type, cli.patch_type) {
+        (None, TypeArg::Json | TypeArg::Merge | TypeArg::Strategic) => yaml_to_json(body),
+        _ => body,
     };
+    // What the live object says it is, for the messages below.
+    let kind = live.as_ref().map(kind_of);
     let params = PatchParams {
         field_manager: cli.field_manager.clone(),
         force: cli.force_conflicts.then_some(true),
@@ -199,8 +207,7 @@ fn run(cli: &Cli) -> Result<ExitCode, Usage> {
             match cli.output {
                 Output::Json => write_pretty(&mut stdout, &outcome.object),
                 Output::Yaml => {
-                    let text = kubepatch::numbers::to_yaml(&outcome.object)
-                        .map_err(|e| Usage(e.to_string()))?;
+                    let text = yaml::to_string(&outcome.object);
                     let _ = stdout.write_all(text.as_bytes());
                 }
             }
@@ -212,9 +219,118 @@ fn run(cli: &Cli) -> Result<ExitCode, Usage> {
             let status = err.to_status();
             write_pretty(&mut stdout, &status);
             let _ = stdout.flush();
-            eprintln!("error: {}", status.message);
+            eprint!("{}", error_text(cli, &err, &status, kind.as_deref()));
             Ok(ExitCode::from(1))
         }
+    }
+}
+
+/// A patch body for the JSON strategies: as given when it is JSON (or is
+/// neither JSON nor YAML, so that the request reports it), else its YAML
+/// read as kubectl reads `-p` (go-yaml v2's YAML 1.1 scalars) and written
+/// as JSON.
+fn yaml_to_json(body: Vec<u8>) -> Vec<u8> {
+    if serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_ok() {
+        return body;
+    }
+    match kubepatch::read_document(&body) {
+        // A serde_json value always serializes.
+        Ok(value) => serde_json::to_vec(&value).unwrap_or(body),
+        Err(_) => body,
+    }
+}
+
+/// `Kind (apiVersion)` of the live object, as far as it says.
+fn kind_of(live: &serde_json::Value) -> String {
+    let field = |name: &str| live.get(name).and_then(|v| v.as_str()).unwrap_or("");
+    format!("{} ({})", field("kind"), field("apiVersion"))
+}
+
+/// The kubectl-style conflict hint, for `--type apply`.
+const CONFLICT_HINT: &str = "\
+Please review the fields above--they currently have other managers. Here
+are the ways you can resolve this warning:
+* If you intend to manage all of these fields, please re-run the command
+  with the `--force-conflicts` flag.
+* If you do not intend to manage all of the fields, please edit your
+  configuration to remove references to the fields that should keep their
+  current managers.
+* You may co-own fields by updating your configuration to match the existing
+  value; in this case, you'll become the manager if the other manager(s)
+  stop managing the field (remove it from their configuration).
+See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts
+";
+
+/// What stderr says for a failed patch: `error: <the Status message>`, in
+/// the CLI's words where the request's would confuse, with kubectl's hint
+/// after an apply conflict and a way out after a refused strategic merge.
+fn error_text(cli: &Cli, err: &Error, status: &kubepatch::Status, kind: Option<&str>) -> String {
+    let causes = status.details.as_ref().map_or(&[][..], |d| &d.causes[..]);
+    match err {
+        // Only a request without a live object answers 404.
+        Error::NotFound { .. } if cli.file.is_none() => format!(
+            "error: no object was given with -f: a {} patch needs the live object \
+             (-f FILE, or -f - for stdin); only --type apply creates one\n",
+            type_name(cli)
+        ),
+        Error::Invalid { .. }
+            if causes
+                .iter()
+                .any(|c| c.field == "fieldManager" && c.reason == cause::FIELD_VALUE_REQUIRED) =>
+        {
+            "error: apply needs a field manager: name it with --field-manager NAME\n".to_string()
+        }
+        Error::Conflict { .. }
+            if causes
+                .iter()
+                .any(|c| c.reason == cause::FIELD_MANAGER_CONFLICT) =>
+        {
+            format!("error: {}\n{CONFLICT_HINT}", status.message)
+        }
+        Error::UnsupportedMediaType { accepted, .. }
+            if content_type_of(cli) == PatchType::Strategic.content_type()
+                && !accepted.contains(&PatchType::Strategic.content_type()) =>
+        {
+            let what = kind.unwrap_or("this kind");
+            let (why, way_out) = if cli.schema.is_some() {
+                (
+                    "custom resources take none (the --schema document is a CRD)",
+                    "",
+                )
+            } else {
+                (
+                    "kubepatch has no schema for it",
+                    ", or --schema with an OpenAPI document that defines it",
+                )
+            };
+            format!(
+                "error: {}\nstrategic merge patch is not supported for {what}: {why}; \
+                 try --type merge (or json, or apply){way_out}\n",
+                status.message
+            )
+        }
+        _ => format!("error: {}\n", status.message),
+    }
+}
+
+/// The `--type` name of the request, or its raw `--content-type`.
+fn type_name(cli: &Cli) -> String {
+    match &cli.content_type {
+        Some(raw) => raw.clone(),
+        None => format!("{:?}", cli.patch_type).to_lowercase(),
+    }
+}
+
+/// The Content-Type the request was sent with.
+fn content_type_of(cli: &Cli) -> &str {
+    match &cli.content_type {
+        Some(raw) => raw,
+        None => match cli.patch_type {
+            TypeArg::Json => PatchType::Json.content_type(),
+            TypeArg::Merge => PatchType::Merge.content_type(),
+            TypeArg::Strategic => PatchType::Strategic.content_type(),
+            TypeArg::Apply => PatchType::Apply.content_type(),
+        },
     }
 }
 

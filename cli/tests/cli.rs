@@ -155,6 +155,25 @@ fn failure(out: &Output, code: u64) -> Value {
     status
 }
 
+/// A failed patch whose stderr is in the CLI's words: exit 1, the Status on
+/// stdout with this code (its message as the request words it), and
+/// `stderr` exactly; the Status.
+fn failure_saying(out: &Output, code: u64, expected_stderr: &str) -> Value {
+    assert_eq!(out.status.code(), Some(1), "{}", describe(out));
+    let status: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not a Status ({e}): {}", describe(out)));
+    assert_eq!(status["kind"], "Status", "{}", describe(out));
+    assert_eq!(status["status"], "Failure", "{}", describe(out));
+    assert_eq!(status["code"], code, "{}", describe(out));
+    assert!(
+        stdout(out).starts_with("{\n    \"") && stdout(out).ends_with("}\n"),
+        "the Status is 4-space-indented JSON: {}",
+        describe(out)
+    );
+    assert_eq!(stderr(out), expected_stderr, "{}", describe(out));
+    status
+}
+
 /// A usage error: exit 2, nothing on stdout, the problem on stderr.
 fn usage_error(out: &Output) {
     assert_eq!(out.status.code(), Some(2), "{}", describe(out));
@@ -428,7 +447,10 @@ fn json_patch_on_the_example_matches_kubectl() {
         json!({"test-key": "test-value"})
     );
     if !kubectl_available() {
-        eprintln!("cli: kubectl comparison skipped, `kubectl version --client` did not run");
+        common::skip_note(
+            "json_patch_on_the_example_matches_kubectl",
+            "the kubectl comparison: `kubectl version --client` did not run",
+        );
         return;
     }
     let theirs = common::kubectl_patch(&endpoints, "json", ADD_ANNOTATION);
@@ -500,7 +522,10 @@ fn strategic_on_endpoints_with_and_without_the_openapi_schema() {
 
     // With the Kubernetes OpenAPI document: upstream's atomic list, replaced whole.
     let Some(schema) = swagger() else {
-        eprintln!("cli: --schema case skipped, ../shared (or $KUBEPATCH_SHARED) is absent");
+        common::skip_note(
+            "strategic_on_endpoints_with_and_without_the_openapi_schema",
+            "the --schema case: ../shared (or $KUBEPATCH_SHARED) is absent",
+        );
         return;
     };
     let out = run(
@@ -523,6 +548,11 @@ fn strategic_on_endpoints_with_and_without_the_openapi_schema() {
         let theirs = common::kubectl_patch(&endpoints, "strategic", &example("add-address.json"));
         assert!(theirs.status.success(), "{}", describe(&theirs));
         assert_eq!(stdout(&out), stdout(&theirs), "what kubectl prints");
+    } else {
+        common::skip_note(
+            "strategic_on_endpoints_with_and_without_the_openapi_schema",
+            "the kubectl comparison: `kubectl version --client` did not run",
+        );
     }
 }
 
@@ -537,14 +567,45 @@ fn a_crd_schema_refuses_strategic_merge() {
     let patch = r#"{"spec":{"size":2}}"#;
     let base = ["-f", path(&live), "--schema", path(&crd), "-p", patch];
 
+    let message = "the body of the request was in an unknown format - accepted media types include: \
+         application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml";
     let out = run(&[&base[..], &["--type", "strategic"]].concat(), None);
-    let status = failure(&out, 415);
-    assert_eq!(
-        status["message"],
-        "the body of the request was in an unknown format - accepted media types include: \
-         application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"
+    // The Status is the server's; stderr adds the way out, as `kubectl
+    // patch --local` does ("strategic merge patch is not supported for
+    // example.com/v1, Kind=Widget locally, try --type merge").
+    let status = failure_saying(
+        &out,
+        415,
+        &format!(
+            "error: {message}\nstrategic merge patch is not supported for Widget (example.com/v1): \
+             custom resources take none (the --schema document is a CRD); \
+             try --type merge (or json, or apply)\n"
+        ),
     );
+    assert_eq!(status["message"], message);
     assert_eq!(status["reason"], "UnsupportedMediaType");
+    // The default type is strategic too.
+    let default = run(&base, None);
+    assert_eq!(stdout(&default), stdout(&out));
+    let out = default;
+    assert!(
+        stderr(&out).contains("try --type merge"),
+        "{}",
+        describe(&out)
+    );
+    // A raw --content-type 415 keeps the plain message.
+    let out = run(
+        &[
+            "-f",
+            path(&live),
+            "--content-type",
+            "text/plain",
+            "-p",
+            patch,
+        ],
+        None,
+    );
+    failure(&out, 415);
 
     let out = run(&[&base[..], &["--type", "merge"]].concat(), None);
     let object = success(&out);
@@ -619,12 +680,16 @@ fn apply_conflict_and_force_through_the_cli() {
         "--patch-file",
         path(&second),
     ];
-    let status = failure(&run(&args, None), 409);
-    assert_eq!(status["reason"], "Conflict");
-    assert_eq!(
-        status["message"],
-        r#"Apply failed with 1 conflict: conflict with "ctrl-a": .metadata.labels.app"#
+    let message = r#"Apply failed with 1 conflict: conflict with "ctrl-a": .metadata.labels.app"#;
+    // stderr: the message, then kubectl's hint (`kubectl apply --server-side`
+    // prints the same hint, naming "the apply command").
+    let status = failure_saying(
+        &run(&args, None),
+        409,
+        &format!("error: {message}\n{CONFLICT_HINT}"),
     );
+    assert_eq!(status["reason"], "Conflict");
+    assert_eq!(status["message"], message);
     assert_eq!(
         status["details"]["causes"],
         json!([{"reason": "FieldManagerConflict", "message": "conflict with \"ctrl-a\"", "field": ".metadata.labels.app"}])
@@ -642,5 +707,325 @@ fn apply_conflict_and_force_through_the_cli() {
     assert_eq!(
         entries[0]["fieldsV1"],
         json!({"f:metadata": {"f:labels": {"f:app": {}}}})
+    );
+}
+
+/// kubectl's hint after a server-side apply conflict (kubectl's
+/// `apply.go`), with "the apply command" as "the command" and "manifest" as
+/// "configuration".
+const CONFLICT_HINT: &str = "\
+Please review the fields above--they currently have other managers. Here
+are the ways you can resolve this warning:
+* If you intend to manage all of these fields, please re-run the command
+  with the `--force-conflicts` flag.
+* If you do not intend to manage all of the fields, please edit your
+  configuration to remove references to the fields that should keep their
+  current managers.
+* You may co-own fields by updating your configuration to match the existing
+  value; in this case, you'll become the manager if the other manager(s)
+  stop managing the field (remove it from their configuration).
+See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts
+";
+
+/// `-p` and `--patch-file` take YAML for every type, as kubectl's do: the
+/// same patch as YAML and as JSON gives the same object, and kubectl (with
+/// the YAML) prints the same bytes.
+#[test]
+fn yaml_patches_for_every_type() {
+    let tmp = TempDir::new();
+    let live = tmp.file("pod.json", &live_pod().to_string());
+    let cases = [
+        (
+            "json",
+            "- op: add\n  path: /metadata/labels/tier\n  value: db\n- {op: remove, path: /metadata/labels/app}\n",
+            r#"[{"op":"add","path":"/metadata/labels/tier","value":"db"},{"op":"remove","path":"/metadata/labels/app"}]"#,
+        ),
+        (
+            "merge",
+            "metadata:\n  labels:\n    app: null\n    tier: db\n",
+            r#"{"metadata":{"labels":{"app":null,"tier":"db"}}}"#,
+        ),
+        (
+            "strategic",
+            "metadata:\n  labels:\n    tier: db\nspec:\n  nodeName: n1\n",
+            r#"{"metadata":{"labels":{"tier":"db"}},"spec":{"nodeName":"n1"}}"#,
+        ),
+    ];
+    let kubectl = kubectl_available();
+    for (kind, yaml, json) in cases {
+        let from_json = success(&run(&["-f", path(&live), "--type", kind, "-p", json], None));
+        let out = run(&["-f", path(&live), "--type", kind, "-p", yaml], None);
+        assert_eq!(success(&out), from_json, "--type {kind} -p YAML");
+        let file = tmp.file(&format!("{kind}.yaml"), yaml);
+        let from_file = run(
+            &[
+                "-f",
+                path(&live),
+                "--type",
+                kind,
+                "--patch-file",
+                path(&file),
+            ],
+            None,
+        );
+        assert_eq!(
+            success(&from_file),
+            from_json,
+            "--type {kind} --patch-file YAML"
+        );
+        if kubectl {
+            let theirs = common::kubectl_patch(&live, kind, yaml);
+            assert!(theirs.status.success(), "{}", describe(&theirs));
+            assert_eq!(
+                stdout(&out),
+                stdout(&theirs),
+                "--type {kind}: what kubectl prints"
+            );
+        }
+    }
+    // The labels as expected, by reasoning: `app` removed, `tier` added.
+    let out = run(
+        &["-f", path(&live), "--type", "merge", "-p", cases[1].1],
+        None,
+    );
+    assert_eq!(success(&out)["metadata"]["labels"], json!({"tier": "db"}));
+    // Apply's body was YAML already.
+    let out = run(
+        &[
+            "--type",
+            "apply",
+            "--field-manager",
+            "m",
+            "--now",
+            "2030-01-01T00:00:00Z",
+            "-p",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: \"1\"\n",
+        ],
+        None,
+    );
+    assert_eq!(success(&out)["data"], json!({"a": "1"}));
+    if !kubectl {
+        common::skip_note(
+            "yaml_patches_for_every_type",
+            "the kubectl comparison: `kubectl version --client` did not run",
+        );
+    }
+}
+
+/// YAML patches read with go-yaml v2's YAML 1.1 scalars, as kubectl reads
+/// them: `on` is true, `0644` is 420, a quoted `"yes"` is a string.
+#[test]
+fn yaml_patch_scalars_read_as_kubectl_reads_them() {
+    let tmp = TempDir::new();
+    let live = tmp.file("pod.json", &live_pod().to_string());
+    let patch =
+        "metadata:\n  annotations:\n    quoted: \"yes\"\nspec:\n  x: on\n  mode: 0644\n  n: ~\n";
+    let out = run(&["-f", path(&live), "--type", "merge", "-p", patch], None);
+    let object = success(&out);
+    assert_eq!(object["metadata"]["annotations"], json!({"quoted": "yes"}));
+    assert_eq!(object["spec"]["x"], json!(true));
+    assert_eq!(object["spec"]["mode"], json!(420));
+    assert!(
+        object["spec"].get("n").is_none(),
+        "a null in a merge patch deletes"
+    );
+    if kubectl_available() {
+        let theirs = common::kubectl_patch(&live, "merge", patch);
+        assert!(theirs.status.success(), "{}", describe(&theirs));
+        assert_eq!(stdout(&out), stdout(&theirs), "what kubectl prints");
+    } else {
+        common::skip_note(
+            "yaml_patch_scalars_read_as_kubectl_reads_them",
+            "the kubectl comparison: `kubectl version --client` did not run",
+        );
+    }
+}
+
+/// A `-p` value that starts with `-` (a YAML list: a JSON patch) or `---`
+/// (a document start) is the patch, not a flag, as kubectl takes it.
+#[test]
+fn a_patch_starting_with_a_dash_is_accepted() {
+    let tmp = TempDir::new();
+    let live = tmp.file("pod.json", &live_pod().to_string());
+    let live = path(&live);
+    let list = "- op: add\n  path: /metadata/labels/tier\n  value: db\n";
+    let document = "---\nmetadata:\n  labels:\n    tier: db\n";
+    let mut expected = live_pod();
+    expected["metadata"]["labels"]["tier"] = json!("db");
+    for args in [
+        vec!["-f", live, "--type", "json", "-p", list],
+        vec!["-f", live, "--type", "json", "--patch", list],
+        vec!["-f", live, "--type", "json", "-p", &format!("---\n{list}")],
+        vec!["-f", live, "--type", "merge", "-p", document],
+        vec!["-f", live, "-p", document],
+        vec!["-p", list, "-f", live, "--type", "json"],
+    ] {
+        assert_eq!(success(&run(&args, None)), expected, "{args:?}");
+    }
+    // A list where strategic merge wants an object: the patch reaches the
+    // request (400), it is not taken for a flag (2).
+    let out = run(&["-f", live, "-p", "- a"], None);
+    failure(&out, 400);
+    if kubectl_available() {
+        let theirs = common::kubectl_patch(Path::new(live), "json", list);
+        assert!(theirs.status.success(), "{}", describe(&theirs));
+        let ours = run(&["-f", live, "--type", "json", "-p", list], None);
+        assert_eq!(stdout(&ours), stdout(&theirs));
+    } else {
+        common::skip_note(
+            "a_patch_starting_with_a_dash_is_accepted",
+            "the kubectl comparison: `kubectl version --client` did not run",
+        );
+    }
+}
+
+/// Without `-f`, a non-apply patch keeps the contract's 404 Status, and
+/// stderr says what is missing in the CLI's words.
+#[test]
+fn a_missing_object_is_named_as_the_missing_dash_f() {
+    for (kind, patch) in [
+        ("merge", r#"{"metadata":{"labels":{"a":"b"}}}"#),
+        ("json", ADD_ANNOTATION),
+        ("strategic", "metadata: {labels: {a: b}}"),
+    ] {
+        let out = run(&["--type", kind, "-p", patch], None);
+        let status = failure_saying(
+            &out,
+            404,
+            &format!(
+                "error: no object was given with -f: a {kind} patch needs the live object \
+                 (-f FILE, or -f - for stdin); only --type apply creates one\n"
+            ),
+        );
+        assert_eq!(status["reason"], "NotFound");
+        assert!(!stderr(&out).contains("not found"), "{}", describe(&out));
+    }
+}
+
+/// Apply without `--field-manager`: the 422 Status as the server words it
+/// (`fieldManager: Required value`), stderr naming the flag.
+#[test]
+fn apply_without_a_manager_names_the_flag() {
+    let out = run(
+        &[
+            "--type",
+            "apply",
+            "-p",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+        ],
+        None,
+    );
+    let status = failure_saying(
+        &out,
+        422,
+        "error: apply needs a field manager: name it with --field-manager NAME\n",
+    );
+    assert_eq!(
+        status["message"],
+        r#"PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch"#
+    );
+    assert_eq!(status["details"]["causes"][0]["field"], "fieldManager");
+}
+
+/// `--help` shows an example per strategy, apply with a conflict, `--schema`
+/// with a cluster's OpenAPI document and with a CRD, and the exit codes.
+#[test]
+fn help_has_examples_and_exit_codes() {
+    let out = run(&["--help"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let text = stdout(&out);
+    let examples = text.split_once("Examples:").expect("an Examples section").1;
+    let commands: Vec<&str> = examples
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("kubepatch "))
+        .collect();
+    let has = |needle: &str| commands.iter().any(|c| c.contains(needle));
+    assert!(
+        has("--type merge") && has("--type json") && has("--type apply"),
+        "{text}"
+    );
+    assert!(
+        commands.iter().any(|c| !c.contains("--type")),
+        "the default, strategic: {text}"
+    );
+    assert!(has("--force-conflicts"), "{text}");
+    assert!(
+        examples.contains("kubectl get --raw /openapi/v2 > swagger.json"),
+        "{text}"
+    );
+    assert!(
+        has("--schema swagger.json") && has("--schema crd.yaml"),
+        "{text}"
+    );
+    assert!(examples.contains("kubectl get crd "), "{text}");
+    let codes = text
+        .split_once("Output and exit codes:")
+        .expect("the exit codes")
+        .1;
+    for code in ["  0  success", "  1  the patch failed", "  2  usage error"] {
+        assert!(codes.contains(code), "{code:?} missing: {text}");
+    }
+}
+
+/// `-o yaml` writes strings as `kubectl -o yaml` does: the expected file is
+/// kubectl's output for the object (`kubectl patch --local -f
+/// yaml-strings.json --type merge -p '{}' -o yaml`), and is checked against
+/// kubectl again where kubectl runs.
+#[test]
+fn yaml_output_quotes_strings_as_kubectl_does() {
+    let dir = common::testdata().join("cli");
+    let object = dir.join("yaml-strings.json");
+    let expected = std::fs::read_to_string(dir.join("yaml-strings.kubectl.yaml")).unwrap();
+    let out = run(
+        &[
+            "-f",
+            path(&object),
+            "--type",
+            "merge",
+            "-p",
+            "{}",
+            "-o",
+            "yaml",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    pretty_assertions::assert_eq!(stdout(&out), expected);
+    // Spot checks, by reasoning about go-yaml's rules: an IP reads back as a
+    // string, so it is plain; `yes` would read as a boolean, so it is quoted.
+    assert!(expected.contains("\n  ip: 10.0.0.1\n"));
+    assert!(expected.contains("\n  \"yes\": \"yes\"\n"));
+    assert!(expected.contains("\n  colon-space: 'a: b'\n"));
+    // And the YAML reads back as the object, but for two strings that
+    // kubepatch's YAML reader takes otherwise than go-yaml: `oN` (a boolean
+    // to it, a string to go-yaml, which knows only on/On/ON) and a U+2028
+    // line separator, which go-yaml writes followed by the indentation.
+    let mut as_json: Value =
+        serde_json::from_str(&std::fs::read_to_string(&object).unwrap()).unwrap();
+    let mut read = kubepatch::read_document(expected.as_bytes()).unwrap();
+    for key in ["mixed-case-on", "line-sep"] {
+        as_json["data"].as_object_mut().unwrap().remove(key);
+        read["data"].as_object_mut().unwrap().remove(key);
+    }
+    assert_eq!(read, as_json);
+    if !kubectl_available() {
+        common::skip_note(
+            "yaml_output_quotes_strings_as_kubectl_does",
+            "the kubectl comparison: `kubectl version --client` did not run",
+        );
+        return;
+    }
+    let theirs = Command::new("kubectl")
+        .args(["patch", "--local", "-f"])
+        .arg(&object)
+        .args(["--type", "merge", "-p", "{}", "-o", "yaml"])
+        .output()
+        .expect("run kubectl");
+    assert!(theirs.status.success(), "{}", describe(&theirs));
+    pretty_assertions::assert_eq!(
+        stdout(&theirs),
+        expected,
+        "the expected file is kubectl's output"
     );
 }

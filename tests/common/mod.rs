@@ -204,8 +204,26 @@ pub fn skip_without_kubectl(test: &str) -> bool {
     if kubectl_available() {
         return false;
     }
-    eprintln!("{test}: skipped, `kubectl version --client` did not run (kubectl not on PATH)");
+    skip_note(
+        test,
+        "`kubectl version --client` did not run (kubectl not on PATH)",
+    );
     true
+}
+
+/// Say that `test` (or a part of it) was skipped and why, where plain
+/// `cargo test` shows it: `note: <test>: SKIPPED, <why>`.
+///
+/// libtest captures what `println!` and `eprintln!` write and shows it only
+/// for a failed test, so a skip note printed that way is never seen. This
+/// writes the line to the process's stderr itself (one write, so lines of
+/// tests running in parallel do not interleave); it appears in `cargo test`
+/// output among the `test … ok` lines.
+#[allow(dead_code)]
+pub fn skip_note(test: &str, why: &str) {
+    use std::io::Write;
+    let line = format!("note: {test}: SKIPPED, {why}\n");
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }
 
 /// `kubectl patch --local -f <file> --type <patch_type> -p <patch> -o json`.
