@@ -28,11 +28,15 @@
 //! 5. The strategy, in place of the live object: [`json_patch`],
 //!    [`merge_patch`], [`strategic`] (which walks the value with its
 //!    [`schema`]), or apply in [`managed`].
-//! 6. [`managed`] records who owns which fields in `metadata.managedFields`
+//! 6. The result is decoded into its kind's type, within the reach: the
+//!    members its schema does not declare are dropped and reported under
+//!    `fieldValidation` (warnings, or a 422 under `Strict`), unless
+//!    [`PatchRequest::preserve_unknown_fields`] keeps them.
+//! 7. [`managed`] records who owns which fields in `metadata.managedFields`
 //!    ([`fieldpath`] sets), comparing within the reach and looking into
 //!    each stored entry only along the changed paths; an apply copies only
 //!    what its merge changes and finds its conflicts (409) here.
-//! 7. [`object`]: name, namespace, uid and system fields as upstream keeps
+//! 8. [`object`]: name, namespace, uid and system fields as upstream keeps
 //!    them; the [`Outcome`] (200/201, warnings), or an [`Error`] that renders
 //!    as a `metav1.Status`.
 //!
@@ -79,6 +83,7 @@ mod reach;
 pub mod request;
 pub mod schema;
 pub mod strategic;
+mod unknown_fields;
 mod validation;
 
 // Strategic merge and apply identify list elements alike (a test).

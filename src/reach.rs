@@ -73,7 +73,7 @@ impl Items {
     }
 
     /// The reach within `item`, when the patch names it.
-    fn within_item(&self, item: &Value, schema: &Schema) -> Option<&Reach> {
+    pub(crate) fn within_item(&self, item: &Value, schema: &Schema) -> Option<&Reach> {
         self.ident(item, schema).and_then(|id| self.within.get(&id))
     }
 }

@@ -36,7 +36,8 @@ use crate::mode::Mode;
 use crate::object::{self, Target};
 use crate::params::{FieldValidation, PatchParams};
 use crate::schema::Schema;
-use crate::{json_patch, merge_patch, strategic, validation};
+use crate::unknown_fields::{self, Decode, Reader};
+use crate::{go, json_patch, merge_patch, strategic, validation};
 
 /// The result of a successful PATCH.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,6 +67,7 @@ pub struct PatchRequest<'a> {
     schema: Option<&'a Schema>,
     subresource: Option<&'a str>,
     user_agent: Option<&'a str>,
+    preserve_unknown_fields: bool,
 }
 
 impl<'a> PatchRequest<'a> {
@@ -83,6 +85,7 @@ impl<'a> PatchRequest<'a> {
             schema: None,
             subresource: None,
             user_agent: None,
+            preserve_unknown_fields: false,
         }
     }
 
@@ -185,6 +188,40 @@ impl<'a> PatchRequest<'a> {
     /// ```
     pub fn user_agent(mut self, user_agent: &'a str) -> Self {
         self.user_agent = Some(user_agent);
+        self
+    }
+
+    /// Keep every member of the result, instead of decoding it into its
+    /// kind's type as kube-apiserver does (default `false`).
+    ///
+    /// After a JSON, merge or strategic patch, kube-apiserver drops the
+    /// members the kind's type does not declare, directives a strategic
+    /// merge left in place included (`$patch` in a new list item), and
+    /// reports them under `fieldValidation`: one `unknown field "<path>"`
+    /// warning each under `Warn` (the default), a 422 under `Strict`,
+    /// nothing under `Ignore`. The schema says what is declared: structs
+    /// that preserve unknown fields, and kinds the schema knows nothing of,
+    /// keep theirs. `kubectl patch --local` decodes nothing; this option
+    /// keeps what it keeps.
+    ///
+    /// ```
+    /// use kubepatch::PatchRequest;
+    /// use serde_json::json;
+    ///
+    /// let live = json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "web"}});
+    /// let body = br#"{"metadata":{"labels":{"app":"web"}},"bogusField":1}"#;
+    /// let request = PatchRequest::new("application/merge-patch+json", body).live(&live);
+    ///
+    /// let decoded = request.clone().run().unwrap();
+    /// assert_eq!(decoded.object.get("bogusField"), None);
+    /// assert_eq!(decoded.warnings, [r#"unknown field "bogusField""#]);
+    ///
+    /// let kept = request.preserve_unknown_fields(true).run().unwrap();
+    /// assert_eq!(kept.object["bogusField"], 1);
+    /// assert!(kept.warnings.is_empty());
+    /// ```
+    pub fn preserve_unknown_fields(mut self, preserve: bool) -> Self {
+        self.preserve_unknown_fields = preserve;
         self
     }
 
@@ -311,11 +348,31 @@ impl<'a> PatchRequest<'a> {
             }
         };
         let target = self.target_of(&live)?;
-        let strict_errors = validation::precheck(patch_type, &value, &duplicates, validation)?;
+        let mut strict_errors = validation::precheck(patch_type, &value, &duplicates, validation)?;
+        let shown_patch = validation::shown_patch(patch_type, &value, validation);
+        let root = schema.root_of(&live);
         let head = object::head(&live);
         let before = Before::take(&live, &reach, schema);
-        let patched = guarded(|| self.strategy(patch_type, live, live_depth, value, schema))?;
-        let warnings = validation::report(strict_errors, validation, &patched)?;
+        let mut patched = guarded(|| self.strategy(patch_type, live, live_depth, value, schema))?;
+        // Decoded into the kind's type: what it does not declare goes.
+        if let (false, Some(root)) = (self.preserve_unknown_fields, root) {
+            let how = Decode {
+                list: validation != FieldValidation::Ignore,
+                drop: validation != FieldValidation::Strict,
+            };
+            let reader = Reader::of(patch_type, schema);
+            strict_errors.extend(unknown_fields::decode(
+                &mut patched,
+                schema,
+                root,
+                &reach,
+                reader,
+                how,
+            ));
+        }
+        let warnings = validation::report(strict_errors, validation, || {
+            shown_patch.unwrap_or_else(|| go::go_json(&patched))
+        })?;
         let updater = Updater {
             schema,
             now,

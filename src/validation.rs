@@ -9,6 +9,10 @@
 //! of it. A strategic merge body must be an object whatever the directive.
 //! An apply's YAML body is decoded strictly too: its duplicate keys are
 //! warnings under `Warn` and a 400 under `Strict` ([`apply_duplicates`]).
+//!
+//! The result of a JSON, merge or strategic patch is then decoded into the
+//! kind's type (`crate::unknown_fields`): the members it does not declare
+//! are dropped, and listed after the body's errors ([`report`]).
 
 use serde_json::Value;
 
@@ -94,24 +98,39 @@ pub fn precheck(
     Ok(errors)
 }
 
-/// Report strict errors: warnings under `Warn`, a 422 naming the patched
-/// object under `Strict` (kube-apiserver's `strict decoding error`).
+/// Report strict errors (the body's from [`precheck`], then the unknown
+/// fields decoding the result found): warnings under `Warn`, a 422 under
+/// `Strict` (kube-apiserver's `strict decoding error`), whose value is
+/// `shown()`: the patched object's JSON after a JSON or merge patch, the
+/// patch as Go prints a map ([`shown_patch`]) after a strategic one.
 pub fn report(
     errors: Vec<String>,
     directive: FieldValidation,
-    result: &Value,
+    shown: impl FnOnce() -> String,
 ) -> Result<Vec<String>, Error> {
     if errors.is_empty() || directive != FieldValidation::Strict {
         return Ok(errors);
     }
-    let text = serde_json::to_string(result).unwrap_or_default();
     let why = format!("strict decoding error: {}", errors.join(", "));
     Err(field::invalid(
         "",
         "",
         "",
-        vec![FieldError::invalid("patch", &text, &why)],
+        vec![FieldError::invalid("patch", &shown(), &why)],
     ))
+}
+
+/// What a `Strict` failure of a strategic merge shows as its value:
+/// kube-apiserver prints the decoded patch with Go's `%+v`
+/// (`map[metadata:map[labels:map[a:b]]]`). Rendered before the merge
+/// consumes the patch, and only under `Strict`.
+pub fn shown_patch(
+    patch_type: PatchType,
+    body: &Value,
+    directive: FieldValidation,
+) -> Option<String> {
+    (patch_type == PatchType::Strategic && directive == FieldValidation::Strict)
+        .then(|| go::go_format(body))
 }
 
 /// Apply's strict YAML decode: each duplicate key of the applied

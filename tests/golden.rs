@@ -45,6 +45,7 @@ struct CaseFile {
     field_validation: Option<String>,
     mode: Option<String>,
     now: Option<String>,
+    preserve_unknown_fields: Option<bool>,
 }
 
 /// `expected-status.json`.
@@ -242,7 +243,8 @@ fn run_case(strategy: &str, dir: &Path) -> Result<(), String> {
     let mut request = PatchRequest::new(&content_type, &body)
         .params(params)
         .mode(mode)
-        .clock(&clock);
+        .clock(&clock)
+        .preserve_unknown_fields(case.preserve_unknown_fields.unwrap_or(false));
     if let Some(live) = &live {
         request = request.live(live);
     }

@@ -493,8 +493,10 @@ fn run_kubectl(dir: &Path, index: usize, case: &Case) -> Outcome {
 }
 
 fn run_kubepatch(case: &Case) -> Outcome {
+    // kubectl decodes nothing: every field of the result is kept.
     kubepatch::PatchRequest::new(case.content_type, case.patch.as_bytes())
         .live(&case.object)
+        .preserve_unknown_fields(true)
         .run()
         .map(|o| o.object)
         .map_err(|e| format!("{} {}", e.code(), e))

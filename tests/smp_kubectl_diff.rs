@@ -1154,9 +1154,11 @@ fn run_kubectl(dir: &Path, index: usize, case: &Case) -> Outcome {
 }
 
 fn run_kubepatch(case: &Case, schema: &Schema) -> Outcome {
+    // kubectl decodes nothing: every field of the result is kept.
     kubepatch::PatchRequest::new(STRATEGIC, case.patch.as_bytes())
         .live(&case.object)
         .schema(schema)
+        .preserve_unknown_fields(true)
         .run()
         .map(|o| {
             let mut object = o.object;

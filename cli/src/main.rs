@@ -99,6 +99,11 @@ struct Cli {
     /// `fieldValidation`: Ignore, Warn (default) or Strict.
     #[arg(long = "field-validation", value_name = "DIRECTIVE")]
     field_validation: Option<String>,
+
+    /// Keep every field of the result, as `kubectl patch --local` does,
+    /// instead of dropping (and reporting) those the kind's type does not declare.
+    #[arg(long = "preserve-unknown-fields")]
+    preserve_unknown_fields: bool,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum)]
@@ -184,7 +189,8 @@ fn run(cli: &Cli) -> Result<ExitCode, Usage> {
         .params(params)
         .user_agent(concat!("kubepatch/", env!("CARGO_PKG_VERSION")))
         .clock(clock)
-        .mode(if cli.rfc { Mode::Rfc } else { Mode::Kubernetes });
+        .mode(if cli.rfc { Mode::Rfc } else { Mode::Kubernetes })
+        .preserve_unknown_fields(cli.preserve_unknown_fields);
     if let Some(schema) = &schema {
         request = request.schema(schema);
     }

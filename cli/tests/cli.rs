@@ -1029,3 +1029,78 @@ fn yaml_output_quotes_strings_as_kubectl_does() {
         "the expected file is kubectl's output"
     );
 }
+
+#[test]
+fn unknown_fields_are_dropped_with_a_warning_or_kept_on_request() {
+    let Some(schema) = swagger() else {
+        common::skip_note(
+            "unknown_fields_are_dropped_with_a_warning_or_kept_on_request",
+            "../shared (or $KUBEPATCH_SHARED) is absent",
+        );
+        return;
+    };
+    let dir = TempDir::new();
+    let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": "default"},
+        "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "web"}},
+                 "template": {"metadata": {"labels": {"app": "web"}},
+                              "spec": {"containers": [{"name": "app", "image": "nginx"}]}}}});
+    let live = dir.file("deployment.json", &pretty(&deployment));
+    let patch = r#"{"spec":{"replicas":2,"bogusField":true}}"#;
+    let args = |extra: &[&'static str]| {
+        let mut a = vec![
+            "-f",
+            path(&live),
+            "--type",
+            "merge",
+            "--schema",
+            path(&schema),
+            "-p",
+            patch,
+        ];
+        a.extend_from_slice(extra);
+        a.into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    let run_with = |extra: &[&'static str]| {
+        let a = args(extra);
+        run(&a.iter().map(String::as_str).collect::<Vec<_>>(), None)
+    };
+
+    // Warn (the default): the field goes, one warning line on stderr, exit 0.
+    let out = run_with(&[]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(
+        stderr(&out),
+        "Warning: unknown field \"spec.bogusField\"\n",
+        "{}",
+        describe(&out)
+    );
+    let decoded: Value = serde_json::from_slice(&out.stdout).expect("the object");
+    let mut expected = deployment.clone();
+    expected["spec"]["replicas"] = json!(2);
+    assert_eq!(decoded, expected);
+
+    // Ignore: the same object, nothing on stderr.
+    assert_eq!(
+        success(&run_with(&["--field-validation", "Ignore"])),
+        expected
+    );
+
+    // Strict: the patch fails with upstream's 422.
+    let status = failure(&run_with(&["--field-validation", "Strict"]), 422);
+    let message = status["message"].as_str().expect("a message");
+    assert!(
+        message.ends_with(r#"": strict decoding error: unknown field "spec.bogusField""#),
+        "{message}"
+    );
+
+    // --preserve-unknown-fields: kept, no warning; what kubectl prints.
+    let out = run_with(&["--preserve-unknown-fields"]);
+    let kept = success(&out);
+    assert_eq!(kept["spec"]["bogusField"], true);
+    if kubectl_available() {
+        let theirs = common::kubectl_patch(&live, "merge", patch);
+        assert!(theirs.status.success(), "{}", describe(&theirs));
+        assert_eq!(stdout(&out), stdout(&theirs), "what kubectl prints");
+    }
+}

@@ -9,8 +9,10 @@
 //!   of its ports' keys, in any order.
 //!
 //! `metadata` follows upstream ObjectMeta. Fields the schema does not name are
-//! untyped (objects merge, lists are replaced), and objects of other kinds get
-//! a root with only ObjectMeta typed.
+//! untyped while merging (objects merge, lists are replaced) and dropped when
+//! the result is decoded, as decoding into `v1.Endpoints` drops them
+//! ([`Unknown::Lenient`]); objects of other kinds get a root with only
+//! ObjectMeta typed, whose other members are kept ([`Unknown::Untyped`]).
 //!
 //! ```
 //! use kubepatch::schema::{MergeKey, Schema};
@@ -35,9 +37,21 @@ impl Schema {
     pub fn endpoints() -> Schema {
         let mut s = Schema::new();
         let scalar = s.add(Node::Scalar);
-        let meta = object_meta(&mut s, scalar, Unknown::Untyped);
+        let meta = object_meta(&mut s, scalar, Unknown::Lenient);
 
-        let object_reference = s.add(strukt(&[], scalar, true));
+        let object_reference = s.add(strukt(
+            &[
+                "kind",
+                "namespace",
+                "name",
+                "uid",
+                "apiVersion",
+                "resourceVersion",
+                "fieldPath",
+            ],
+            scalar,
+            true,
+        ));
         let mut address = strukt(&["ip", "hostname", "nodeName"], scalar, false);
         set_field(&mut address, "targetRef", Field::plain(object_reference));
         let address = s.add(address);
@@ -77,8 +91,12 @@ impl Schema {
         let endpoints = s.add(endpoints);
         s.add_root("v1", "Endpoints", endpoints);
 
+        // Nothing is known of other kinds: what they carry besides is kept.
         let mut any_object = strukt(&["apiVersion", "kind"], scalar, false);
         set_field(&mut any_object, "metadata", Field::plain(meta));
+        if let Node::Struct(open) = &mut any_object {
+            open.unknown = Unknown::Untyped;
+        }
         let any_object = s.add(any_object);
         s.set_default_root(any_object);
         s
@@ -87,8 +105,9 @@ impl Schema {
 
 /// Upstream ObjectMeta: labels/annotations merge per key, `finalizers` a
 /// merged set, `ownerReferences` keyed by `uid` (each reference atomic),
-/// `managedFields` atomic. The built-in schema leaves unknown metadata
-/// fields untyped; custom resources refuse them (`unknown`).
+/// `managedFields` atomic. The built-in schema merges unknown metadata
+/// fields as untyped; custom resources refuse them (`unknown`); both drop
+/// them from results.
 pub(crate) fn object_meta(s: &mut Schema, scalar: NodeId, unknown: Unknown) -> NodeId {
     let mut meta = strukt(
         &[
@@ -168,7 +187,8 @@ pub(crate) fn object_meta(s: &mut Schema, scalar: NodeId, unknown: Unknown) -> N
     s.add(meta)
 }
 
-/// A struct with these scalar fields; unknown fields are untyped.
+/// A struct with these scalar fields; unknown fields are untyped while
+/// merging and dropped from results.
 fn strukt(scalars: &[&str], scalar: NodeId, atomic: bool) -> Node {
     let fields: HashMap<String, Field> = scalars
         .iter()
@@ -176,7 +196,7 @@ fn strukt(scalars: &[&str], scalar: NodeId, atomic: bool) -> Node {
         .collect();
     Node::Struct(StructNode {
         fields,
-        unknown: Unknown::Untyped,
+        unknown: Unknown::Lenient,
         atomic,
         extra: None,
     })

@@ -94,7 +94,8 @@ pub struct StructNode {
     /// The fields by JSON name.
     pub fields: HashMap<String, Field>,
     /// What a field not in `fields` is: an error (upstream's Go types and
-    /// OpenAPI objects) or untyped (the built-in schema's lenient default).
+    /// OpenAPI objects), untyped while merging but dropped from results (the
+    /// built-in schema's types), or untyped and kept (preserved unknown fields).
     pub unknown: Unknown,
     /// Server-side apply: owned whole (`x-kubernetes-map-type: atomic`).
     pub atomic: bool,
@@ -103,12 +104,36 @@ pub struct StructNode {
 }
 
 /// What a struct does with a field it does not declare.
+///
+/// Decoding a patch's result into its kind's type (kube-apiserver's step
+/// after every JSON, merge and strategic patch) drops the undeclared members
+/// of `Error` and `Lenient` structs and reports them under `fieldValidation`;
+/// `Untyped` structs keep theirs.
+///
+/// ```
+/// use kubepatch::schema::{Node, Schema, Unknown};
+/// let schema = Schema::endpoints();
+/// let root = schema.root_for("v1", "Endpoints").unwrap();
+/// let Node::Struct(endpoints) = schema.node(root) else { panic!("a struct") };
+/// assert_eq!(endpoints.unknown, Unknown::Lenient);
+/// // Kinds the built-in schema does not know keep what they carry.
+/// let other = schema.root_for("v1", "ConfigMap").unwrap();
+/// let Node::Struct(object) = schema.node(other) else { panic!("a struct") };
+/// assert_eq!(object.unknown, Unknown::Untyped);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Unknown {
-    /// Looking it up is an error, as upstream does for Go types and OpenAPI objects.
+    /// Looking it up is an error, as upstream does for Go types and OpenAPI
+    /// objects: strategic merge refuses to recurse into it and apply refuses
+    /// it (`field not declared in schema`); decoding drops it.
     #[default]
     Error,
-    /// It is untyped: objects merge, lists replace.
+    /// Untyped while merging (objects merge, lists replace), as the built-in
+    /// schema's types are lenient; decoding drops it and apply refuses it,
+    /// as for the Go type the struct describes.
+    Lenient,
+    /// It is untyped and kept: objects merge, lists replace, decoding keeps
+    /// it (`x-kubernetes-preserve-unknown-fields`, kinds nothing is known of).
     Untyped,
 }
 

@@ -54,6 +54,10 @@ pub enum SmpErrorKind {
     /// The original or the patch nests deeper than [`crate::MAX_DEPTH`]
     /// (kubepatch's own limit; upstream has none).
     TooDeep,
+    /// A `$patch: delete` inside a new Endpoints subset, one whose port set
+    /// matches no live subset (the built-in schema's own rule: upstream's
+    /// subsets are atomic).
+    DeleteInNewSubset,
 }
 
 impl SmpErrorKind {
@@ -83,6 +87,7 @@ impl SmpErrorKind {
             BadPatchStrategyInSchema => "ErrBadPatchStrategyInSchema",
             UnsupportedStrategicMergePatchFormat => "ErrUnsupportedStrategicMergePatchFormat",
             UpstreamPanic => "panic",
+            DeleteInNewSubset => "ErrDeleteInNewSubset",
         }
     }
 

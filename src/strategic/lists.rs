@@ -8,7 +8,10 @@ use serde_json::Value;
 
 use super::ident::{self, Class, Ident, KeyProblem, class};
 use super::{Merger, PATCH, SmpError, SmpErrorKind, Step, order};
-use crate::go::{go_format, go_type};
+use crate::go::{go_format, go_type, render_value};
+use crate::managed::typed::key_fields;
+use crate::schema::cursor::Cursor;
+use crate::schema::identity;
 use crate::schema::{MergeKey, NodeId};
 
 /// How a list was merged, for `$setElementOrder`'s server order.
@@ -170,10 +173,10 @@ impl Merger<'_> {
         // Directive elements.
         let mut effective = Vec::with_capacity(patch.len());
         let mut doomed = HashSet::new();
-        for p in patch {
+        for (at, p) in patch.into_iter().enumerate() {
             let directive = p.as_object().and_then(|m| m.get(PATCH)).cloned();
             match directive {
-                None => effective.push(p),
+                None => effective.push((at, p)),
                 Some(d) => match d.as_str() {
                     Some("delete") => {
                         doomed.insert(self.key_of(&p, key, item)?);
@@ -215,7 +218,10 @@ impl Merger<'_> {
             list = kept;
         }
         if trace.replaced {
-            list = std::mem::take(&mut effective);
+            list = std::mem::take(&mut effective)
+                .into_iter()
+                .map(|(_, p)| p)
+                .collect();
         }
         let server: Vec<Ident> = list
             .iter()
@@ -241,7 +247,7 @@ impl Merger<'_> {
         // and none repeated, arranging leaves the server's order as it is.
         let mut merged_at = Vec::with_capacity(effective.len());
         let mut rising = true;
-        for p in effective {
+        for (at, p) in effective {
             let id = self.key_of(&p, key, item)?;
             let found = index.get(&id).or_else(|| appended_at.get(&id)).copied();
             match found {
@@ -256,6 +262,9 @@ impl Merger<'_> {
                     }
                 }
                 None => {
+                    if let MergeKey::ChildSet(_) = key {
+                        self.check_new_subset(&p, at, &list, key, item)?;
+                    }
                     rising = false;
                     appended_at.insert(id.clone(), list.len());
                     trace.appended.push(id.clone());
@@ -289,4 +298,83 @@ impl Merger<'_> {
         trace.survivors = server;
         Ok((arranged, trace))
     }
+
+    /// A new element of a list keyed by a set of its child list's keys (an
+    /// Endpoints subset, which *is* its set of ports) is added as sent; a
+    /// `$patch: delete` inside it can delete nothing, and only means that the
+    /// patch missed the subset it meant (it named another port set): 422,
+    /// naming the port set looked for and those of the live subsets.
+    /// `new` is element `at` of the patch list; `live` the list it merges into.
+    fn check_new_subset(
+        &self,
+        new: &Value,
+        at: usize,
+        live: &[Value],
+        key: &MergeKey,
+        item: NodeId,
+    ) -> Result<(), SmpError> {
+        let mut inside = String::new();
+        if !holds_delete(new, &mut inside) {
+            return Ok(());
+        }
+        let port_set = |v: &Value| {
+            let Value::Object(m) = v else {
+                return go_format(v);
+            };
+            let at = Cursor::new(self.schema, item);
+            match identity::key_of(at, key, m, ident::READING) {
+                Ok(k) => key_fields(&k)
+                    .into_iter()
+                    .map(|(_, members)| render_value(&members))
+                    .collect(),
+                Err(_) => "(none)".to_string(),
+            }
+        };
+        let live_sets: Vec<String> = live.iter().map(port_set).collect();
+        let live_sets = match live_sets.as_slice() {
+            [] => "there are no live subsets".to_string(),
+            [one] => format!("the live subset has {one}"),
+            many => format!("the live subsets have {}", many.join(", ")),
+        };
+        let mut e = self.err(
+            SmpErrorKind::DeleteInNewSubset,
+            format!(
+                "$patch: delete inside a new subset: no live subset has its port set {}, so it has nothing to delete ({live_sets}); a subset is found by its whole port set",
+                port_set(new)
+            ),
+        );
+        e.path = format!("{}[{at}]{inside}", e.path);
+        Err(e)
+    }
+}
+
+/// Whether a member of `value`, at any depth, is an object with `$patch:
+/// delete`; `path` is then the path to the first found (`.addresses[0]`).
+fn holds_delete(value: &Value, path: &mut String) -> bool {
+    let len = path.len();
+    let found = match value {
+        Value::Object(m) => m.iter().any(|(k, v)| {
+            path.truncate(len);
+            path.push('.');
+            path.push_str(k);
+            is_delete(v) || holds_delete(v, path)
+        }),
+        Value::Array(items) => items.iter().enumerate().any(|(i, v)| {
+            path.truncate(len);
+            path.push_str(&format!("[{i}]"));
+            is_delete(v) || holds_delete(v, path)
+        }),
+        _ => false,
+    };
+    if !found {
+        path.truncate(len);
+    }
+    found
+}
+
+/// Whether `value` is an object with `$patch: delete`.
+fn is_delete(value: &Value) -> bool {
+    value
+        .get(PATCH)
+        .is_some_and(|d| d.as_str() == Some("delete"))
 }

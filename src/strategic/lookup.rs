@@ -134,7 +134,7 @@ fn struct_field<'s>(at: Cursor<'s>, key: &str) -> Result<Lookup<'s>, LookupError
                 field: Some(f),
             }),
             (None, Unknown::Error) => Err(LookupError::UnknownField(key.to_string())),
-            (None, Unknown::Untyped) => Ok(untyped(UNTYPED)),
+            (None, Unknown::Lenient | Unknown::Untyped) => Ok(untyped(UNTYPED)),
         },
         Member::Untyped | Member::NotAnObject => Ok(untyped(UNTYPED)),
     }

@@ -31,7 +31,7 @@
 //! - a patch without directives, nulls, primitive lists or wrong types,
 //!   applied a second time to its own result, changes nothing;
 //! - `PatchRequest` (strategic, default parameters or `fieldValidation` from
-//!   the input) agrees with `strategic::apply`: the same error code when the
+//!   the input, every field of the result kept) agrees with `strategic::apply`: the same error code when the
 //!   merge fails; when it succeeds, the same object apart from what the
 //!   request adds or restores (`managedFields`, `kind`/`apiVersion` a patch
 //!   removed, the namespace), or an error only where the result loses the
@@ -42,6 +42,8 @@
 //!   (which compares only what the patch reaches, down to the items of
 //!   keyed lists it names) writes the managedFields that tracking over the
 //!   whole objects writes;
+//! - decoding the result (the request without `preserve_unknown_fields`)
+//!   only removes object members from it, or fails (422) under `Strict`;
 //! - `PatchRequest::run_on` (the live object by value) answers what
 //!   `PatchRequest::run` answers, but for the one difference its docs give:
 //!   `run` refuses a live object nested beyond `MAX_DEPTH` anywhere (it
@@ -872,6 +874,66 @@ fn comparable(v: &Value) -> Value {
     v
 }
 
+/// The request decoding its result (`decoding`) against the same request
+/// keeping every field (`kept`): where that succeeds, decoding succeeds with
+/// the object less some members, or, under `Strict` only, fails with a 422
+/// naming unknown fields; it fails alike where that fails; `run_on` answers
+/// what `run` does.
+fn check_decoding(
+    decoding: &PatchRequest<'_>,
+    live: &Value,
+    kept: &Result<kubepatch::Outcome, Error>,
+    strict: bool,
+) {
+    let decoded = decoding.run();
+    match (kept, &decoded) {
+        (Ok(k), Ok(d)) => {
+            // Tracking follows what changed: managedFields may differ.
+            let untracked = |v: &Value| {
+                let mut v = v.clone();
+                if let Some(Value::Object(m)) = v.get_mut("metadata") {
+                    m.remove("managedFields");
+                }
+                v
+            };
+            assert!(
+                within(&untracked(&d.object), &untracked(&k.object)),
+                "decoding added or changed a value\nkept:    {}\ndecoded: {}",
+                short(&k.object),
+                short(&d.object)
+            );
+        }
+        (Ok(_), Err(e)) => assert!(
+            strict && e.code() == 422 && e.to_string().contains("unknown field \""),
+            "decoding failed where keeping succeeds: {e}"
+        ),
+        (Err(a), Err(b)) => assert_eq!(a.code(), b.code(), "decoding failed otherwise"),
+        (Err(a), Ok(_)) => panic!("decoding succeeded where keeping fails: {a}"),
+    }
+    let by_value = decoding.run_on(live.clone());
+    match (&decoded, &by_value) {
+        (Ok(a), Ok(b)) => assert!(a == b, "run_on decoded otherwise"),
+        (Err(a), Err(b)) => assert_eq!(a.code(), b.code(), "run_on failed otherwise"),
+        // Too deep where the patch does not reach: only `run` walks there.
+        (Err(Error::Invalid { message, .. }), Ok(_))
+            if message.starts_with("the live object nests") => {}
+        _ => panic!("run and run_on disagree on decoding"),
+    }
+}
+
+/// Whether `a` is `b` less some object members, at any depth.
+fn within(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => x
+            .iter()
+            .all(|(k, v)| y.get(k).is_some_and(|w| within(v, w))),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(v, w)| within(v, w))
+        }
+        _ => a == b,
+    }
+}
+
 /// Update tracking within the patch's reach writes what tracking over the
 /// whole objects writes: on `live` made tracked (an owner creates it), the
 /// request's managedFields against `managed::track_update` of the merge.
@@ -897,6 +959,7 @@ fn check_tracking(live: &Value, patch: &Value, schema: &Schema, builtin: bool) {
     let mut request = PatchRequest::new(STRATEGIC, &body)
         .params(PatchParams::default().field_manager("fuzz"))
         .clock(&clock)
+        .preserve_unknown_fields(true)
         .live(&tracked);
     if !builtin {
         request = request.schema(schema);
@@ -975,6 +1038,7 @@ fn check_schema(case: &Case, built: &Built, schema: &Schema, builtin: bool) {
     if !schema.strategic_allowed {
         return;
     }
+    let strict = matches!(case.validation, Validation::Strict);
     let mut params = PatchParams::default().field_manager("fuzz");
     match case.validation {
         Validation::Default => {}
@@ -983,13 +1047,22 @@ fn check_schema(case: &Case, built: &Built, schema: &Schema, builtin: bool) {
         Validation::Strict => params = params.validation(FieldValidation::Strict),
     }
     let clock = clock(7);
+    // Kept whole, the request's result is the merge's; decoding is checked
+    // against it below.
     let mut request = PatchRequest::new(STRATEGIC, body)
         .params(params)
         .clock(&clock)
+        .preserve_unknown_fields(true)
         .live(live);
     if !builtin {
         request = request.schema(schema);
     }
+    check_decoding(
+        &request.clone().preserve_unknown_fields(false),
+        live,
+        &request.run(),
+        strict,
+    );
     let outcome = request.run();
     let by_value = request.run_on(live.clone());
     match (&outcome, &by_value) {
@@ -1013,7 +1086,6 @@ fn check_schema(case: &Case, built: &Built, schema: &Schema, builtin: bool) {
     if direct.is_ok() && !too_deep {
         check_tracking(live, patch, schema, builtin);
     }
-    let strict = matches!(case.validation, Validation::Strict);
     match (&direct, outcome) {
         (Err(e), Ok(out)) => panic!(
             "the merge fails ({e:?}) but the request succeeds: {}\nlive:  {}\npatch: {}",

@@ -106,7 +106,7 @@ impl<'s> Typed<'s> {
     ) -> Result<(NodeId, bool), SchemaError> {
         match at.member(key) {
             Member::Declared(f) => Ok((f.node, true)),
-            Member::Undeclared(Unknown::Error) => Err(SchemaError {
+            Member::Undeclared(Unknown::Error | Unknown::Lenient) => Err(SchemaError {
                 path: format!("{}{}", render(path), ElementRef::Field(key)),
                 message: "field not declared in schema".to_string(),
             }),
@@ -188,7 +188,8 @@ pub(crate) fn key_element(key: &Key<'_>) -> PathElement {
     PathElement::key(key_fields(key))
 }
 
-fn key_fields(key: &Key<'_>) -> Vec<(String, Value)> {
+/// The fields of a key's `k:` path element (see [`key_element`]).
+pub(crate) fn key_fields(key: &Key<'_>) -> Vec<(String, Value)> {
     match key {
         Key::Fields(fields) => fields
             .iter()
