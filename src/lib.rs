@@ -40,6 +40,10 @@
 //!    them; the [`Outcome`] (200/201, warnings), or an [`Error`] that renders
 //!    as a `metav1.Status`.
 //!
+//! Numbers are read and written as kube-apiserver's Go code holds them (an
+//! integer that fits an int64, else a float64): [`numbers`] writes a result
+//! as `kubectl -o json` prints it.
+//!
 //! Strategic merge and apply walk a value with its schema through one
 //! crate-private cursor and identify list elements by one rule; what each
 //! reads differently from the other is a short, named list beside its code.
