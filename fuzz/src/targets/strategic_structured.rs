@@ -912,11 +912,14 @@ fn check_decoding(
     }
     let by_value = decoding.run_on(live.clone());
     match (&decoded, &by_value) {
+        // Too deep where the patch does not reach: only `run` walks there
+        // (`run_on` answers what the patch makes of the rest, as in
+        // `check_schema`).
+        (Err(Error::Invalid { message, .. }), _)
+            if message.starts_with("the live object nests")
+                && kubepatch::depth(live) > MAX_DEPTH => {}
         (Ok(a), Ok(b)) => assert!(a == b, "run_on decoded otherwise"),
-        (Err(a), Err(b)) => assert_eq!(a.code(), b.code(), "run_on failed otherwise"),
-        // Too deep where the patch does not reach: only `run` walks there.
-        (Err(Error::Invalid { message, .. }), Ok(_))
-            if message.starts_with("the live object nests") => {}
+        (Err(a), Err(b)) => assert_eq!(a.code(), b.code(), "run_on failed otherwise: {a} | {b}"),
         _ => panic!("run and run_on disagree on decoding"),
     }
 }
