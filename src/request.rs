@@ -23,7 +23,6 @@
 //! ```
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::OnceLock;
 
 use serde_json::Value;
 
@@ -132,8 +131,11 @@ impl<'a> PatchRequest<'a> {
         self
     }
 
-    /// The schema strategic merge and apply follow. Without one, the built-in
-    /// schema ([`Schema::endpoints`]) is used.
+    /// The schema strategic merge and apply follow, and decoding the result
+    /// obeys. Without one, the built-in schema of the object's kind
+    /// ([`Schema::for_kind`]: [`Schema::endpoints`] for v1 Endpoints, the
+    /// compiled-in Kubernetes schema for every other built-in kind, none
+    /// for custom resources, which refuse strategic merge with a 415).
     ///
     /// ```
     /// use kubepatch::{schema::Schema, PatchRequest};
@@ -248,10 +250,23 @@ impl<'a> PatchRequest<'a> {
         out
     }
 
-    fn schema_or_builtin(&self) -> &'a Schema {
-        static BUILTIN: OnceLock<Schema> = OnceLock::new();
-        self.schema
-            .unwrap_or_else(|| BUILTIN.get_or_init(Schema::endpoints))
+    /// The request's schema, or the built-in one of `object`'s apiVersion
+    /// and kind ([`Schema::for_kind`]; with no object, that of an object
+    /// that names no kind).
+    fn schema_of(&self, object: Option<&Value>) -> Result<&'a Schema, Error> {
+        if let Some(schema) = self.schema {
+            return Ok(schema);
+        }
+        let text = |k: &str| {
+            object
+                .and_then(|o| o.get(k))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+        };
+        let (api_version, kind) = (text("apiVersion"), text("kind"));
+        Schema::for_kind(api_version, kind).map_err(|e| Error::Internal {
+            message: format!("the built-in schema of {kind} ({api_version}) does not load: {e}"),
+        })
     }
 
     /// Carry the request out on a live object the caller hands over, as a
@@ -297,7 +312,11 @@ impl<'a> PatchRequest<'a> {
 
     fn run_owned(&self, live: Live<'_>) -> Result<Outcome, Error> {
         let now = self.clock.now();
-        let schema = self.schema_or_builtin();
+        let schema = self.schema_of(match &live {
+            Live::Absent => None,
+            Live::Borrowed(live) => Some(*live),
+            Live::Owned(live) => Some(live),
+        })?;
         let offered: &[PatchType] = if schema.strategic_allowed {
             &PatchType::ALL
         } else {
@@ -324,6 +343,11 @@ impl<'a> PatchRequest<'a> {
                     Some(live.clone())
                 }
                 Live::Owned(live) => Some(within_bound(live, None)?),
+            };
+            // A create has no live object: the configuration names the kind.
+            let schema = match live {
+                Some(_) => schema,
+                None => self.schema_of(Some(&value))?,
             };
             return self.run_apply(schema, now, value, &duplicates, validation, live);
         }

@@ -1,6 +1,7 @@
 //! Differential test against `kubectl patch --local`.
 //!
-//! Seeded Endpoints, Pods and ConfigMaps from the shared generator
+//! Seeded Endpoints, Pods and ConfigMaps (and a third as many Services,
+//! Deployments and StatefulSets) from the shared generator
 //! (`tests/common/generate.rs`, also behind `tests/smp_kubectl_diff.rs`) and,
 //! for each, JSON patches and merge patches generated here from the same
 //! values and keys. Every case is run through kubectl (the
@@ -507,8 +508,19 @@ fn generate(seed: u64, per_kind: usize) -> Vec<Case> {
     let mut cases = Vec::new();
     let makers: [fn(&mut Rng, usize) -> Value; 3] =
         [generate::endpoints, generate::pod, generate::configmap];
+    // Fewer of the other built-in kinds (no schema is given for any).
+    let more: [fn(&mut Rng, usize) -> Value; 3] = [
+        generate::service,
+        generate::deployment,
+        generate::statefulset,
+    ];
     for serial in 0..per_kind {
-        for make in makers {
+        let extra = if serial < per_kind.div_ceil(3) {
+            &more[..]
+        } else {
+            &[]
+        };
+        for &make in makers.iter().chain(extra) {
             let object = make(&mut rng, serial);
             for _ in 0..JSON_PATCHES_PER_OBJECT {
                 let patch = gen_json_patch(&mut rng, &object);

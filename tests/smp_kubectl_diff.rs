@@ -902,6 +902,27 @@ fn patch_strategy(rng: &mut Rng, _obj: &Value, p: &mut Map<String, Value>) {
     at(p, &["spec"]).insert("strategy".into(), v);
 }
 
+/// StatefulSet `spec.updateStrategy` (no patch strategy: objects merge).
+fn patch_update_strategy(rng: &mut Rng, _obj: &Value, p: &mut Map<String, Value>) {
+    let v = match rng.below(4) {
+        0 => json!({"type": "OnDelete", "rollingUpdate": null}),
+        1 => json!({"rollingUpdate": {"partition": rng.range(0, 4)}}),
+        2 => json!({"$patch": "replace", "type": "OnDelete"}),
+        _ => Value::Null,
+    };
+    at(p, &["spec"]).insert("updateStrategy".into(), v);
+}
+
+/// StatefulSet `spec.volumeClaimTemplates`: an atomic list, replaced whole.
+fn patch_claim_templates(rng: &mut Rng, _obj: &Value, p: &mut Map<String, Value>) {
+    let v = match rng.below(3) {
+        0 => json!([{"metadata": {"name": "logs"}, "spec": {"accessModes": ["ReadWriteOnce"]}}]),
+        1 => json!([]),
+        _ => Value::Null,
+    };
+    at(p, &["spec"]).insert("volumeClaimTemplates".into(), v);
+}
+
 fn patch_deployment_scalars(rng: &mut Rng, _obj: &Value, p: &mut Map<String, Value>) {
     let spec = at(p, &["spec"]);
     match rng.below(4) {
@@ -1040,10 +1061,66 @@ const DEPLOYMENT_AREAS: &[Area] = &[
 
 const ENDPOINTS_AREAS: &[Area] = &[("subsets", 40, patch_subsets)];
 
+const STATEFULSET_AREAS: &[Area] = &[
+    ("template-containers", 28, |r, o, p| {
+        patch_containers(r, o, TEMPLATE, "containers", p)
+    }),
+    ("template-volumes", 8, |r, o, p| {
+        patch_volumes(r, o, TEMPLATE, p)
+    }),
+    ("template-tolerations", 4, |r, o, p| {
+        patch_tolerations(r, o, TEMPLATE, p)
+    }),
+    ("template-labels", 6, |r, o, p| {
+        patch_string_map(r, o, &["spec", "template", "metadata"], "labels", p)
+    }),
+    ("updateStrategy", 8, patch_update_strategy),
+    ("volumeClaimTemplates", 6, patch_claim_templates),
+    ("template-containers-exotic", 6, |r, o, p| {
+        patch_containers_exotic(r, o, TEMPLATE, p)
+    }),
+    ("deployment-scalars", 4, patch_deployment_scalars),
+];
+
+const CONFIGMAP_AREAS: &[Area] = &[
+    ("data", 30, |r, o, p| patch_string_map(r, o, &[], "data", p)),
+    ("binaryData", 6, |r, o, p| {
+        patch_string_map(r, o, &[], "binaryData", p)
+    }),
+    ("immutable", 4, |r, _o, p| {
+        p.insert("immutable".into(), json!(r.chance(50)));
+    }),
+];
+
 struct Kind {
     make: fn(&mut Rng, usize) -> Value,
     areas: &'static [Area],
 }
+
+/// The kinds of the differential with no schema: every one but Endpoints
+/// (whose built-in schema is the design's, not upstream's).
+const BUILTIN_KINDS: &[Kind] = &[
+    Kind {
+        make: generate::pod,
+        areas: POD_AREAS,
+    },
+    Kind {
+        make: generate::service,
+        areas: SERVICE_AREAS,
+    },
+    Kind {
+        make: generate::deployment,
+        areas: DEPLOYMENT_AREAS,
+    },
+    Kind {
+        make: generate::statefulset,
+        areas: STATEFULSET_AREAS,
+    },
+    Kind {
+        make: generate::configmap,
+        areas: CONFIGMAP_AREAS,
+    },
+];
 
 const KINDS: &[Kind] = &[
     Kind {
@@ -1153,12 +1230,17 @@ fn run_kubectl(dir: &Path, index: usize, case: &Case) -> Outcome {
     common::run_kubectl(dir, index, &case.object, "strategic", &case.patch)
 }
 
-fn run_kubepatch(case: &Case, schema: &Schema) -> Outcome {
+/// The case through kubepatch, with `schema`, or with none (the built-in
+/// schema of the object's kind).
+fn run_kubepatch(case: &Case, schema: Option<&Schema>) -> Outcome {
     // kubectl decodes nothing: every field of the result is kept.
-    kubepatch::PatchRequest::new(STRATEGIC, case.patch.as_bytes())
+    let mut request = kubepatch::PatchRequest::new(STRATEGIC, case.patch.as_bytes())
         .live(&case.object)
-        .schema(schema)
-        .preserve_unknown_fields(true)
+        .preserve_unknown_fields(true);
+    if let Some(schema) = schema {
+        request = request.schema(schema);
+    }
+    request
         .run()
         .map(|o| {
             let mut object = o.object;
@@ -1186,11 +1268,11 @@ fn setup(test: &str) -> Option<Schema> {
     Some(kubepatch::schema::openapi::load(&bytes, &Default::default()).expect("swagger loads"))
 }
 
-fn generate(seed: u64, per_kind: usize) -> Vec<Case> {
+fn generate(seed: u64, per_kind: usize, kinds: &[Kind]) -> Vec<Case> {
     let mut rng = Rng(seed);
     let mut cases = Vec::new();
     for serial in 0..per_kind {
-        for kind in KINDS {
+        for kind in kinds {
             let object = (kind.make)(&mut rng, serial);
             for _ in 0..PATCHES_PER_OBJECT {
                 let (patch, areas) = gen_patch(&mut rng, &object, kind.areas);
@@ -1220,12 +1302,14 @@ struct Report {
 /// Run every case through kubectl (two processes at a time, one temp file
 /// per case) and kubepatch, print the summary and the first mismatches, and
 /// panic on any. Cases with a list where the schema has a struct are skipped.
-fn differential(label: &str, cases: &[Case], schema: &Schema, note: &str) -> Report {
+/// Without `schema`, kubepatch uses the built-in schema of each object's kind.
+fn differential(label: &str, cases: &[Case], schema: Option<&Schema>, note: &str) -> Report {
     let started = Instant::now();
     let runnable: Vec<bool> = cases
         .iter()
         .map(|c| {
             let patch: Value = serde_json::from_str(&c.patch).unwrap_or(Value::Null);
+            let schema = schema.unwrap_or_else(|| builtin_of(&c.object));
             !list_where_struct_expected(schema, &c.object, &patch)
         })
         .collect();
@@ -1334,11 +1418,11 @@ fn smp_kubectl_differential() {
     };
     let seed = env_number("SMP_DIFF_SEED").unwrap_or(DEFAULT_SEED);
     let per_kind = env_number("SMP_DIFF_OBJECTS").map_or(DEFAULT_OBJECTS_PER_KIND, |n| n as usize);
-    let cases = generate(seed, per_kind);
+    let cases = generate(seed, per_kind, KINDS);
     let report = differential(
         "smp kubectl differential",
         &cases,
-        &schema,
+        Some(&schema),
         &format!("seed {seed:#x}"),
     );
     assert_eq!(
@@ -1351,6 +1435,53 @@ fn smp_kubectl_differential() {
             report.subsets_replaced > 0,
             "no case showed an Endpoints subsets patch replacing the whole list"
         );
+    }
+}
+
+/// The built-in schema of an object's kind, as a request without a schema
+/// picks it.
+fn builtin_of(object: &Value) -> &'static Schema {
+    let text = |k: &str| object.get(k).and_then(Value::as_str).unwrap_or("");
+    Schema::for_kind(text("apiVersion"), text("kind")).expect("the built-in schemas load")
+}
+
+/// Generated strategic patches of Pods, Services, Deployments, StatefulSets
+/// and ConfigMaps with no schema given: the compiled-in schemas must give
+/// what kubectl gives with its own (the same v1.36 document's rules).
+/// Needs kubectl only. `SMP_BUILTIN_SEED` and `SMP_BUILTIN_OBJECTS` (objects
+/// per kind, four patches each) change the run.
+#[test]
+fn smp_kubectl_differential_builtin() {
+    if common::skip_without_kubectl("smp_kubectl_differential_builtin") {
+        return;
+    }
+    let seed = env_number("SMP_BUILTIN_SEED").unwrap_or(DEFAULT_SEED ^ 0xb17);
+    let per_kind = env_number("SMP_BUILTIN_OBJECTS").map_or(8, |n| n as usize);
+    let cases = generate(seed, per_kind, BUILTIN_KINDS);
+    let report = differential(
+        "smp kubectl differential, built-in schemas",
+        &cases,
+        None,
+        &format!("seed {seed:#x}, no schema given"),
+    );
+    assert_eq!(
+        report.skipped, 0,
+        "the generator makes no list where a struct is expected"
+    );
+    if per_kind >= 8 {
+        assert!(report.successes > 0 && report.errors > 0);
+        for area in [
+            "containers",
+            "template-containers",
+            "service-ports",
+            "volumes",
+            "data",
+        ] {
+            assert!(
+                report.area_successes.get(area).copied().unwrap_or(0) > 0,
+                "no agreed success patched {area}"
+            );
+        }
     }
 }
 
@@ -1384,13 +1515,13 @@ fn smp_kubectl_pinned_departure() {
     let report = differential(
         "smp kubectl differential (pinned departure)",
         std::slice::from_ref(&case),
-        &schema,
+        Some(&schema),
         "pod/spec/list-where-schema-has-struct-error",
     );
     assert_eq!((report.skipped, report.agreed), (1, 0));
     let dir = std::env::temp_dir();
     let theirs = run_kubectl(&dir, std::process::id() as usize, &case);
-    let ours = run_kubepatch(&case, &schema);
+    let ours = run_kubepatch(&case, Some(&schema));
     println!("  kubectl:   {}", show(&theirs));
     println!("  kubepatch: {}", show(&ours));
     assert!(

@@ -820,7 +820,19 @@ fn yaml_patch_scalars_read_as_kubectl_reads_them() {
     let live = tmp.file("pod.json", &live_pod().to_string());
     let patch =
         "metadata:\n  annotations:\n    quoted: \"yes\"\nspec:\n  x: on\n  mode: 0644\n  n: ~\n";
-    let out = run(&["-f", path(&live), "--type", "merge", "-p", patch], None);
+    // `spec.x` and `spec.mode` are no Pod fields: kept, as kubectl keeps them.
+    let out = run(
+        &[
+            "-f",
+            path(&live),
+            "--type",
+            "merge",
+            "--preserve-unknown-fields",
+            "-p",
+            patch,
+        ],
+        None,
+    );
     let object = success(&out);
     assert_eq!(object["metadata"]["annotations"], json!({"quoted": "yes"}));
     assert_eq!(object["spec"]["x"], json!(true));

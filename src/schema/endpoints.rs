@@ -92,15 +92,44 @@ impl Schema {
         s.add_root("v1", "Endpoints", endpoints);
 
         // Nothing is known of other kinds: what they carry besides is kept.
-        let mut any_object = strukt(&["apiVersion", "kind"], scalar, false);
-        set_field(&mut any_object, "metadata", Field::plain(meta));
-        if let Node::Struct(open) = &mut any_object {
-            open.unknown = Unknown::Untyped;
-        }
-        let any_object = s.add(any_object);
-        s.set_default_root(any_object);
+        any_object_root(&mut s, scalar, meta);
         s
     }
+
+    /// The schema of a kind nothing is known of (a custom resource without
+    /// `--schema`): every object's `metadata` is ObjectMeta, everything else
+    /// untyped and kept (objects merge member by member, lists are
+    /// replaced), and strategic merge patch is not offered: kube-apiserver
+    /// answers 415 to it for custom resources.
+    ///
+    /// ```
+    /// use kubepatch::schema::{Node, Schema, Unknown};
+    /// let schema = Schema::unknown_kinds();
+    /// assert!(!schema.strategic_allowed);
+    /// let root = schema.root_for("example.com/v1", "Widget").unwrap();
+    /// let Node::Struct(widget) = schema.node(root) else { panic!("a struct") };
+    /// assert_eq!(widget.unknown, Unknown::Untyped);
+    /// assert!(widget.fields.contains_key("metadata"));
+    /// ```
+    pub fn unknown_kinds() -> Schema {
+        let mut s = Schema::new();
+        let scalar = s.add(Node::Scalar);
+        let meta = object_meta(&mut s, scalar, Unknown::Lenient);
+        any_object_root(&mut s, scalar, meta);
+        s.strategic_allowed = false;
+        s
+    }
+}
+
+/// The default root: `apiVersion`, `kind` and ObjectMeta typed, the rest kept.
+fn any_object_root(s: &mut Schema, scalar: NodeId, meta: NodeId) {
+    let mut any_object = strukt(&["apiVersion", "kind"], scalar, false);
+    set_field(&mut any_object, "metadata", Field::plain(meta));
+    if let Node::Struct(open) = &mut any_object {
+        open.unknown = Unknown::Untyped;
+    }
+    let any_object = s.add(any_object);
+    s.set_default_root(any_object);
 }
 
 /// Upstream ObjectMeta: labels/annotations merge per key, `finalizers` a

@@ -1,7 +1,8 @@
 //! The schema: per field, what a value is and how it merges.
 //!
 //! One model serves strategic merge patch and server-side apply. It is data:
-//! the built-in Endpoints schema ([`endpoints`]), a Kubernetes OpenAPI v2/v3
+//! the built-in Endpoints schema ([`endpoints`]), the compiled-in schemas of
+//! every Kubernetes kind ([`builtin`]), a Kubernetes OpenAPI v2/v3
 //! document ([`openapi`]) and the test vocabulary ([`vocabulary`]) all build
 //! the same [`Schema`].
 //!
@@ -32,6 +33,7 @@
 //! assert!(schema.node(list.items).is_struct());
 //! ```
 
+pub mod builtin;
 pub(crate) mod cursor;
 pub mod endpoints;
 pub(crate) mod identity;

@@ -648,3 +648,56 @@ pub fn list(rng: &mut Rng) -> Value {
             .collect(),
     )
 }
+
+/// An `apps/v1` StatefulSet: a service name, a selector, a template with a
+/// [`pod_spec`], maybe an update strategy, a pod management policy and a
+/// volume claim template (an atomic list), maybe a status.
+pub fn statefulset(rng: &mut Rng, serial: usize) -> Value {
+    let name = *rng.pick(&["db", "cache", "queue"]);
+    let meta = metadata(rng, name, serial);
+    let mut spec = Map::new();
+    spec.insert("serviceName".into(), json!(name));
+    if rng.chance(80) {
+        spec.insert("replicas".into(), json!(rng.range(1, 5)));
+    }
+    spec.insert("selector".into(), json!({"matchLabels": {"app": name}}));
+    spec.insert(
+        "template".into(),
+        json!({"metadata": {"labels": {"app": name}}, "spec": pod_spec(rng)}),
+    );
+    match rng.below(3) {
+        0 => {
+            spec.insert(
+                "updateStrategy".into(),
+                json!({"type": "RollingUpdate", "rollingUpdate": {"partition": rng.range(0, 3)}}),
+            );
+        }
+        1 => {
+            spec.insert("updateStrategy".into(), json!({"type": "OnDelete"}));
+        }
+        _ => {}
+    }
+    if rng.chance(40) {
+        spec.insert(
+            "podManagementPolicy".into(),
+            json!(*rng.pick(&["OrderedReady", "Parallel"])),
+        );
+    }
+    if rng.chance(50) {
+        spec.insert(
+            "volumeClaimTemplates".into(),
+            json!([{"metadata": {"name": "data"},
+                    "spec": {"accessModes": ["ReadWriteOnce"],
+                             "resources": {"requests": {"storage": format!("{}Gi", rng.range(1, 9))}}}}]),
+        );
+    }
+    let mut rest = Map::new();
+    rest.insert("spec".into(), Value::Object(spec));
+    if rng.chance(20) {
+        rest.insert(
+            "status".into(),
+            json!({"replicas": 2, "readyReplicas": 1, "currentRevision": format!("{name}-1")}),
+        );
+    }
+    object("apps/v1", "StatefulSet", meta, rest)
+}
