@@ -312,12 +312,22 @@ impl<'a> PatchRequest<'a> {
 
     fn run_owned(&self, live: Live<'_>) -> Result<Outcome, Error> {
         let now = self.clock.now();
-        let schema = self.schema_of(match &live {
+        let object = match &live {
             Live::Absent => None,
             Live::Borrowed(live) => Some(*live),
             Live::Owned(live) => Some(live),
-        })?;
-        let offered: &[PatchType] = if schema.strategic_allowed {
+        };
+        let schema = self.schema_of(object)?;
+        // A kind the schema does not describe is, to it, a custom resource
+        // without one: strategic merge is refused as kube-apiserver refuses
+        // it there (an object that names no kind is merged untyped).
+        let described = object.is_none_or(|o| {
+            o.get("kind")
+                .and_then(Value::as_str)
+                .is_none_or(str::is_empty)
+                || schema.root_of(o).is_some()
+        });
+        let offered: &[PatchType] = if schema.strategic_allowed && described {
             &PatchType::ALL
         } else {
             &[PatchType::Json, PatchType::Merge, PatchType::Apply]

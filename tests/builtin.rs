@@ -11,6 +11,7 @@
 use std::collections::HashSet;
 use std::process::Command;
 
+use kubepatch::schema::openapi::{Options, load};
 use kubepatch::schema::{Node, NodeId, Schema, Unknown};
 use kubepatch::{PatchParams, PatchRequest};
 use serde_json::{Value, json};
@@ -344,4 +345,51 @@ fn a_built_in_kind_is_typed_with_no_schema() {
         .run()
         .unwrap();
     assert_eq!(out.object["spec"], json!({"x": 1}));
+}
+
+/// A `--schema` document replaces the built-in choice: a kind it lacks is a
+/// custom resource to it, so strategic merge is refused as for one, while
+/// the JSON strategies and an object that names no kind are merged untyped.
+#[test]
+fn a_kind_the_given_document_lacks_refuses_strategic_merge() {
+    let Some(bytes) = swagger("a_kind_the_given_document_lacks_refuses_strategic_merge") else {
+        return;
+    };
+    let schema = load(&bytes, &Options::default()).expect("the v1.36 document loads");
+    let live = widget();
+    let err = PatchRequest::new(STRATEGIC, br#"{"spec":{"size":2}}"#)
+        .live(&live)
+        .schema(&schema)
+        .run()
+        .unwrap_err();
+    assert_eq!(err.code(), 415);
+    let out = PatchRequest::new(MERGE_PATCH, br#"{"spec":{"size":2}}"#)
+        .live(&live)
+        .schema(&schema)
+        .run()
+        .unwrap();
+    assert_eq!(out.object["spec"]["size"], 2);
+    // A kind the document has is merged by its rules.
+    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                     "spec": {"containers": [{"name": "a", "image": "x"}, {"name": "b", "image": "y"}]}});
+    let out = PatchRequest::new(
+        STRATEGIC,
+        br#"{"spec":{"containers":[{"name":"b","image":"z"}]}}"#,
+    )
+    .live(&pod)
+    .schema(&schema)
+    .run()
+    .unwrap();
+    assert_eq!(
+        out.object["spec"]["containers"],
+        json!([{"name": "a", "image": "x"}, {"name": "b", "image": "z"}])
+    );
+    // An object that names no kind: untyped, as before.
+    let bare = json!({"metadata": {"name": "x"}, "spec": {"list": [1, 2]}});
+    let out = PatchRequest::new(STRATEGIC, br#"{"spec":{"list":[3]}}"#)
+        .live(&bare)
+        .schema(&schema)
+        .run()
+        .unwrap();
+    assert_eq!(out.object["spec"]["list"], json!([3]));
 }

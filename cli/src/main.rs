@@ -300,7 +300,7 @@ fn error_text(cli: &Cli, err: &Error, status: &kubepatch::Status, kind: Option<&
             let what = kind.unwrap_or("this kind");
             let (why, way_out) = if cli.schema.is_some() {
                 (
-                    "custom resources take none (the --schema document is a CRD)",
+                    "the --schema document gives it no strategic merge rules (a CRD's kinds have none, nor has a kind the document lacks)",
                     "",
                 )
             } else {

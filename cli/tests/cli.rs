@@ -578,7 +578,8 @@ fn a_crd_schema_refuses_strategic_merge() {
         415,
         &format!(
             "error: {message}\nstrategic merge patch is not supported for Widget (example.com/v1): \
-             custom resources take none (the --schema document is a CRD); \
+             the --schema document gives it no strategic merge rules (a CRD's kinds have none, \
+             nor has a kind the document lacks); \
              try --type merge (or json, or apply)\n"
         ),
     );
