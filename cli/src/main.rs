@@ -67,8 +67,10 @@ struct Cli {
     #[arg(long = "force-conflicts")]
     force_conflicts: bool,
 
-    /// A Kubernetes OpenAPI v2 or v3 document giving merge rules for
-    /// strategic merge and apply (the JSON strategies ignore it).
+    /// A Kubernetes OpenAPI v2 or v3 document (or a CRD manifest) giving
+    /// merge rules for strategic merge and apply (the JSON strategies ignore
+    /// it). Without it the object's kind picks a built-in schema: every kind
+    /// of Kubernetes v1.36, the design's keyed one for Endpoints.
     #[arg(long = "schema", value_name = "OPENAPI_FILE")]
     schema: Option<String>,
 
