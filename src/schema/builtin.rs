@@ -14,7 +14,7 @@
 //! definitions: the first request splits the data into its lines (no JSON
 //! is parsed), a kind is found by its group-version-kind entry's text, and
 //! the first request of a kind parses the definitions reachable from it and builds its [`Schema`] with
-//! [`from_openapi`](super::openapi::from_openapi), as `--schema` would with
+//! [`from_openapi`], as `--schema` would with
 //! the whole document. Each is built once per process and kept.
 //!
 //! ```
