@@ -19,7 +19,7 @@
 //! );
 //! ```
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The `reason` strings of `metav1.Status` that kubepatch produces.
 ///
@@ -69,6 +69,20 @@ pub mod cause {
 ///     r#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"invalid JSON patch","reason":"BadRequest","code":400}"#
 /// );
 /// ```
+///
+/// It also deserializes, so a client reads back what a server sent; `kind`,
+/// `apiVersion` and `status` must then be `Status`, `v1` and `Failure` or
+/// `Success`:
+///
+/// ```
+/// use kubepatch::Status;
+///
+/// let sent = Status::failure(404, "NotFound", r#"endpoints "web" not found"#);
+/// let body = serde_json::to_vec(&sent).unwrap();
+/// let read: Status = serde_json::from_slice(&body).unwrap();
+/// assert_eq!(read, sent);
+/// assert!(serde_json::from_str::<Status>(r#"{"kind":"Pod","apiVersion":"v1"}"#).is_err());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Status {
@@ -92,13 +106,70 @@ pub struct Status {
     pub code: u16,
 }
 
-/// The empty `metadata` of a [`Status`] (`{}`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+/// A [`Status`] as read, before its constant members are checked.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StatusRead {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    api_version: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    details: Option<StatusDetails>,
+    #[serde(default)]
+    code: u16,
+}
+
+/// `value` as the one of `allowed` it equals.
+fn one_of(member: &str, value: &str, allowed: &[&'static str]) -> Result<&'static str, String> {
+    match allowed.iter().find(|a| **a == value) {
+        Some(found) => Ok(found),
+        None => Err(format!(
+            "{member} is {value:?}, expected {}",
+            allowed.join(" or ")
+        )),
+    }
+}
+
+impl<'de> Deserialize<'de> for Status {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let read = StatusRead::deserialize(deserializer)?;
+        Status::try_from(read).map_err(serde::de::Error::custom)
+    }
+}
+
+impl TryFrom<StatusRead> for Status {
+    type Error = String;
+
+    fn try_from(read: StatusRead) -> Result<Self, String> {
+        Ok(Status {
+            kind: one_of("kind", &read.kind, &["Status"])?,
+            api_version: one_of("apiVersion", &read.api_version, &["v1"])?,
+            metadata: StatusMetadata {},
+            status: one_of("status", &read.status, &["Failure", "Success"])?,
+            message: read.message,
+            reason: read.reason,
+            details: read.details,
+            code: read.code,
+        })
+    }
+}
+
+/// The empty `metadata` of a [`Status`] (`{}`). Reading one, its members
+/// (a list's `resourceVersion`, `continue`) are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusMetadata {}
 
-/// `metav1.StatusDetails`: what the error is about and why.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// `metav1.StatusDetails`: what the error is about and why. Reading one,
+/// the members kubepatch never writes (`uid`, `retryAfterSeconds`) are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct StatusDetails {
     /// The object's name.
     #[serde(skip_serializing_if = "String::is_empty")]
@@ -115,7 +186,8 @@ pub struct StatusDetails {
 }
 
 /// `metav1.StatusCause`: one reason a request failed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct StatusCause {
     /// The cause type (one of [`cause`]).
     pub reason: String,

@@ -122,7 +122,25 @@ fn number_v(n: &serde_json::Number) -> String {
 /// U+2029 escaped; object keys sorted; numbers as Go writes them (`1.0` is
 /// `1`, [`numbers::format_json`]).
 pub(crate) fn go_json(v: &Value) -> String {
-    let text = numbers::to_json(v);
+    escape_html(numbers::to_json(v))
+}
+
+/// As [`go_json`], indented as Go's `json.MarshalIndent(v, "", "  ")`
+/// indents (what kube-apiserver writes for `pretty=true`).
+#[cfg(feature = "http")]
+pub(crate) fn go_json_pretty(v: &Value) -> String {
+    use serde::Serialize;
+    let mut out = Vec::new();
+    let formatter = numbers::GoFormatter(serde_json::ser::PrettyFormatter::with_indent(b"  "));
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);
+    // As in `numbers::to_json`: writing a Value to a Vec cannot fail, and
+    // what is written is UTF-8 (the value's strings and ASCII).
+    let _ = v.serialize(&mut ser);
+    escape_html(String::from_utf8(out).unwrap_or_default())
+}
+
+/// Go's `encoding/json` HTML-safe escapes of `<`, `>`, `&`, U+2028, U+2029.
+fn escape_html(text: String) -> String {
     if !text.contains(['<', '>', '&', '\u{2028}', '\u{2029}']) {
         return text;
     }

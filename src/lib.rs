@@ -40,6 +40,11 @@
 //!    them; the [`Outcome`] (200/201, warnings), or an [`Error`] that renders
 //!    as a `metav1.Status`.
 //!
+//! With the cargo feature `http`, `kubepatch::http` reads a
+//! [`PatchRequest`] off an `http::request::Parts` and its body (query
+//! string, `Content-Type`, `User-Agent`) and turns the [`Outcome`] or the
+//! [`Error`] into an `http::Response`, as kube-apiserver writes it.
+//!
 //! Numbers are read and written as kube-apiserver's Go code holds them (an
 //! integer that fits an int64, else a float64): [`numbers`] writes a result
 //! as `kubectl -o json` prints it.
@@ -76,6 +81,8 @@ pub mod error;
 mod field;
 pub mod fieldpath;
 mod go;
+#[cfg(feature = "http")]
+pub mod http;
 pub mod json_patch;
 pub mod managed;
 pub mod merge_patch;

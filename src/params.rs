@@ -118,6 +118,55 @@ impl PatchParams {
         self
     }
 
+    /// The parameters of a URL query string, as kube-apiserver decodes
+    /// `PatchOptions` from it (without the leading `?`).
+    ///
+    /// The query is split as Go's `url.ParseQuery` splits it: pairs on `&`,
+    /// `+` and `%XX` unescaped, pairs with a `;` or a bad escape dropped.
+    /// Names are case-sensitive; unknown ones (`pretty`, …) are ignored.
+    /// `dryRun` keeps every value; `fieldManager`, `fieldValidation` and
+    /// `force` take their first. `force` reads as upstream's
+    /// `Convert_Slice_string_To_Pointer_bool`: `0` and `false` (any case)
+    /// are false, anything else (`yes`, empty) true.
+    ///
+    /// Decoding never fails, as upstream's does not for these fields: bad
+    /// values are refused by [`validate`](Self::validate) (422), as
+    /// kube-apiserver's `ValidatePatchOptions` refuses them.
+    ///
+    /// ```
+    /// use kubepatch::{PatchParams, PatchType};
+    ///
+    /// let pp = PatchParams::from_query("fieldManager=my%20ctrl&force=true&dryRun=All&pretty=1");
+    /// assert_eq!(pp, PatchParams::apply("my ctrl").force().dry_run());
+    ///
+    /// let pp = PatchParams::from_query("dryRun=Some");
+    /// let err = pp.validate(PatchType::Merge).unwrap_err();
+    /// assert_eq!(err.code(), 422);
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     r#"PatchOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: ["Some"]: supported values: "All""#
+    /// );
+    /// ```
+    pub fn from_query(query: &str) -> Self {
+        let mut params = PatchParams::default();
+        for (name, value) in query_pairs(query) {
+            match name.as_str() {
+                "dryRun" => params.dry_run.push(value),
+                "fieldManager" if params.field_manager.is_none() => {
+                    params.field_manager = Some(value)
+                }
+                "fieldValidation" if params.field_validation.is_none() => {
+                    params.field_validation = Some(value)
+                }
+                "force" if params.force.is_none() => {
+                    params.force = Some(!(value == "0" || value.eq_ignore_ascii_case("false")))
+                }
+                _ => {}
+            }
+        }
+        params
+    }
+
     /// Whether `dryRun=All` was given.
     pub fn is_dry_run(&self) -> bool {
         !self.dry_run.is_empty()
@@ -207,6 +256,47 @@ impl PatchParams {
     }
 }
 
+/// The pairs of a query string, in order, as Go's `url.ParseQuery` reads
+/// them: a pair holding `;` or a bad `%` escape is dropped, empty pairs
+/// skipped, a pair without `=` has the empty value. Unescaped bytes that are
+/// not UTF-8 are read lossily (Go keeps them as bytes).
+pub(crate) fn query_pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty() && !pair.contains(';'))
+        .filter_map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            Some((query_unescape(name)?, query_unescape(value)?))
+        })
+}
+
+/// Go's `url.QueryUnescape`: `+` is a space, `%XX` a byte; `None` for a `%`
+/// not followed by two hex digits.
+fn query_unescape(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'%' => {
+                let hex = bytes.get(i + 1..i + 3)?;
+                let hex = std::str::from_utf8(hex).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    Some(String::from_utf8_lossy(&out).into_owned())
+}
+
 fn unsupported_validation(value: &str) -> FieldError {
     FieldError::not_supported(
         "fieldValidation",
@@ -285,6 +375,55 @@ mod tests {
         assert_eq!(details.causes[0].reason, "FieldValueRequired");
         assert_eq!(details.causes[0].field, "fieldManager");
         assert!(status.message.contains(": [fieldManager: Required value"));
+    }
+
+    #[test]
+    fn query_strings_decode_as_upstream() {
+        // Expected values follow Go's url.ParseQuery / QueryUnescape and the
+        // generated Convert_url_Values_To_v1_PatchOptions (first value of a
+        // scalar, every value of dryRun, exact case-sensitive names).
+        let pp = PatchParams::from_query(
+            "fieldManager=a+b%2Fc&fieldManager=second&dryRun=All&dryRun=&FORCE=true&fieldValidation=Strict&x=%zz",
+        );
+        assert_eq!(pp.field_manager.as_deref(), Some("a b/c"));
+        assert_eq!(pp.dry_run, ["All", ""]);
+        assert_eq!(pp.force, None);
+        assert_eq!(pp.field_validation(), Ok(FieldValidation::Strict));
+        // Convert_Slice_string_To_Pointer_bool: only "0" and "false" (any
+        // case) are false; an empty value or "yes" is true.
+        for (query, force) in [
+            ("force=false", false),
+            ("force=FaLsE", false),
+            ("force=0", false),
+            ("force=", true),
+            ("force", true),
+            ("force=yes", true),
+            ("force=1&force=false", true),
+        ] {
+            assert_eq!(PatchParams::from_query(query).force, Some(force), "{query}");
+        }
+        // A pair with a semicolon or a bad escape is dropped whole.
+        assert_eq!(
+            PatchParams::from_query("fieldManager=a;b"),
+            PatchParams::default()
+        );
+        assert_eq!(
+            PatchParams::from_query("fieldManager=%4"),
+            PatchParams::default()
+        );
+        assert_eq!(
+            PatchParams::from_query("&&fieldManager=%41&"),
+            PatchParams::apply("A")
+        );
+        // An empty dryRun value is kept, and refused as upstream refuses it.
+        let err = PatchParams::from_query("dryRun=")
+            .validate(PatchType::Merge)
+            .unwrap_err();
+        assert_eq!(err.code(), 422);
+        assert!(
+            err.to_string()
+                .ends_with(r#"dryRun: Unsupported value: [""]: supported values: "All""#)
+        );
     }
 
     #[test]

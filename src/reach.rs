@@ -276,6 +276,21 @@ impl Reach {
     }
 }
 
+/// A copy of what `reach` covers of `value`: the members a `Fields` reach
+/// names (within them, their reach), anything else whole. What
+/// [`equal_within`] compares with the same reach is all there.
+pub(crate) fn copy_within(reach: &Reach, value: &Value) -> Value {
+    match (reach, value) {
+        (Reach::Fields(members), Value::Object(map)) => Value::Object(
+            members
+                .iter()
+                .filter_map(|(k, r)| map.get(k).map(|v| (k.clone(), copy_within(r, v))))
+                .collect(),
+        ),
+        _ => value.clone(),
+    }
+}
+
 /// Whether two values that agree outside `reach` are equal, looking only
 /// within it.
 pub(crate) fn equal_within(reach: &Reach, a: &Value, b: &Value) -> bool {

@@ -36,7 +36,7 @@ use crate::object::{self, Target};
 use crate::params::{FieldValidation, PatchParams};
 use crate::schema::Schema;
 use crate::unknown_fields::{self, Decode, Reader};
-use crate::{go, json_patch, merge_patch, strategic, validation};
+use crate::{go, json_patch, merge_patch, reach, strategic, validation};
 
 /// The result of a successful PATCH.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +51,28 @@ pub struct Outcome {
     pub patch_type: PatchType,
     /// Whether `dryRun=All` was asked: the object is computed but must not be stored.
     pub dry_run: bool,
+    /// Whether [`object`](Self::object) differs from the live object, its
+    /// whole `metadata` (managedFields included) taken into account; always
+    /// `true` for a create. kube-apiserver skips the write of an object that
+    /// encodes as the stored one did (etcd3 `GuaranteedUpdate`), keeping its
+    /// `resourceVersion`: a server storing the result can do the same when
+    /// this is `false`. managedFields move only when a manager's fields do
+    /// (their timestamps included), so a patch that changes nothing else
+    /// and does not itself write managedFields leaves them as they were; an
+    /// apply by a new manager of values already there changes them, and is
+    /// a change. Object members are compared as values (key order aside).
+    ///
+    /// ```
+    /// use kubepatch::PatchRequest;
+    /// let live = serde_json::json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "a", "labels": {"x": "1"}}});
+    /// let same = PatchRequest::new("application/merge-patch+json", br#"{"metadata":{"labels":{"x":"1"}}}"#)
+    ///     .live(&live).run().unwrap();
+    /// assert!(!same.changed);
+    /// let other = PatchRequest::new("application/merge-patch+json", br#"{"metadata":{"labels":{"x":"2"}}}"#)
+    ///     .live(&live).run().unwrap();
+    /// assert!(other.changed);
+    /// ```
+    pub changed: bool,
 }
 
 /// One PATCH request, built step by step.
@@ -382,6 +404,12 @@ impl<'a> PatchRequest<'a> {
             }
         };
         let target = self.target_of(&live)?;
+        // To tell a no-op: a copy of what the write can change, and of the
+        // metadata apart from managedFields (what finishing the update
+        // restores). managedFields are in the copy when the patch reaches
+        // them; otherwise tracking rewrites them only if the rest changed.
+        let original = reach::copy_within(&reach, &live);
+        let metadata = Metadata::of(&live);
         let mut strict_errors = validation::precheck(patch_type, &value, &duplicates, validation)?;
         let shown_patch = validation::shown_patch(patch_type, &value, validation);
         let root = schema.root_of(&live);
@@ -415,12 +443,15 @@ impl<'a> PatchRequest<'a> {
         };
         let mut object = managed::record_update(&updater, Some(before), &reach, patched)?;
         object::finish_update(&mut object, &head, &target)?;
+        let changed =
+            !reach::equal_within(&reach, &original, &object) || !metadata.same_in(&object);
         Ok(Outcome {
             object,
             code: 200,
             warnings,
             patch_type,
             dry_run: self.params.is_dry_run(),
+            changed,
         })
     }
 
@@ -444,7 +475,15 @@ impl<'a> PatchRequest<'a> {
         // What finishing the update needs of the live object, taken before
         // the apply consumes it (its errors come after the apply's).
         let existing = live.as_ref().map(|l| (object::head(l), self.target_of(l)));
+        // Apply reports changes apart from managedFields; the rest of the
+        // metadata, and managedFields (a new manager's entry), are compared
+        // besides.
+        let before = live.as_ref().map(|l| {
+            let managed = l.get("metadata").and_then(|m| m.get("managedFields"));
+            (Metadata::of(l), managed.cloned())
+        });
         let applied = guarded(|| managed::apply_owned(&applier, live, config))?;
+        let changed = applied.changed;
         let mut object = applied.object;
         let warnings = validation::apply_duplicates(duplicates, validation)?;
         let code = match existing {
@@ -458,12 +497,19 @@ impl<'a> PatchRequest<'a> {
                 201
             }
         };
+        let changed = changed
+            || before.is_none_or(|(metadata, managed)| {
+                !metadata.same_in(&object)
+                    || managed.as_ref()
+                        != object.get("metadata").and_then(|m| m.get("managedFields"))
+            });
         Ok(Outcome {
             object,
             code,
             warnings,
             patch_type: PatchType::Apply,
             dry_run: self.params.is_dry_run(),
+            changed,
         })
     }
 
@@ -534,6 +580,34 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
             message: "the patch could not be applied: internal failure".to_string(),
         })
     })
+}
+
+/// An object's `metadata` apart from `managedFields`, copied to tell whether
+/// a write changed it.
+struct Metadata(Option<serde_json::Map<String, Value>>);
+
+impl Metadata {
+    fn of(object: &Value) -> Self {
+        Metadata(object.get("metadata").and_then(Value::as_object).map(|m| {
+            m.iter()
+                .filter(|(k, _)| *k != "managedFields")
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        }))
+    }
+
+    /// Whether `object`'s metadata, apart from managedFields, is this.
+    fn same_in(&self, object: &Value) -> bool {
+        let after = object.get("metadata").and_then(Value::as_object);
+        match (&self.0, after) {
+            (None, None) => true,
+            (Some(before), Some(after)) => {
+                let mut kept = after.iter().filter(|(k, _)| *k != "managedFields");
+                kept.clone().count() == before.len() && kept.all(|(k, v)| before.get(k) == Some(v))
+            }
+            _ => false,
+        }
+    }
 }
 
 #[cfg(test)]
