@@ -149,15 +149,17 @@ pub fn check_size(body: &[u8]) -> Result<(), Error> {
 /// `-0.0`), any other number an `f64`.
 pub fn json(bytes: &[u8]) -> Result<Decoded, serde_json::Error> {
     DUPLICATE_TEXT.set(duplicate_budget(bytes.len()));
-    let unsigned;
-    let bytes = match negative_zero_integers(bytes) {
-        Some(rewritten) => {
-            unsigned = rewritten;
-            &unsigned[..]
-        }
-        None => bytes,
-    };
     let tracked: Tracked = serde_json::from_slice(bytes)?;
+    // serde_json reads `-0` as the float `-0.0`: only a document in which
+    // one came up is looked at for `-0` integers, and read again with them
+    // unsigned (the usual document is read once, its bytes not scanned).
+    if tracked.negative_zero
+        && let Some(unsigned) = negative_zero_integers(bytes)
+    {
+        DUPLICATE_TEXT.set(duplicate_budget(bytes.len()));
+        let tracked: Tracked = serde_json::from_slice(&unsigned)?;
+        return Ok(tracked.into_decoded());
+    }
     Ok(tracked.into_decoded())
 }
 
@@ -313,6 +315,8 @@ pub fn yaml(bytes: &[u8]) -> Result<Decoded, String> {
 struct Tracked {
     value: Value,
     duplicates: Vec<String>,
+    /// Whether a number read as the float `-0.0`.
+    negative_zero: bool,
 }
 
 impl Tracked {
@@ -332,11 +336,13 @@ impl<'de> Deserialize<'de> for Tracked {
             duplicates: RefCell::new(Vec::new()),
             left: Cell::new(DUPLICATE_TEXT.get()),
             expansion: Cell::new(EXPANSION.get()),
+            negative_zero: Cell::new(false),
         };
         let value = de::DeserializeSeed::deserialize(Node(&state), d)?;
         Ok(Tracked {
             value,
             duplicates: state.duplicates.into_inner(),
+            negative_zero: state.negative_zero.get(),
         })
     }
 }
@@ -368,6 +374,8 @@ struct Walk {
     duplicates: RefCell<Vec<String>>,
     left: Cell<usize>,
     expansion: Cell<Expansion>,
+    /// Whether a number read as the float `-0.0`.
+    negative_zero: Cell<bool>,
 }
 
 impl Walk {
@@ -488,6 +496,9 @@ impl<'de> Visitor<'de> for Node<'_> {
         }
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        if v == 0.0 && v.is_sign_negative() {
+            self.0.negative_zero.set(true);
+        }
         Number::from_f64(v)
             .map(Value::Number)
             .ok_or_else(|| E::custom(format!("{v} is not a JSON number")))

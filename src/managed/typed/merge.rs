@@ -10,6 +10,7 @@ use super::field_set::{Encoded, Fields};
 use super::{SchemaError, Shape, Typed};
 use crate::fieldpath::ElementRef;
 use crate::schema::NodeId;
+use crate::schema::cursor::Cursor;
 
 /// What one walk of an applied configuration over the live object finds.
 pub(crate) struct Merged {
@@ -65,21 +66,40 @@ impl<'s> Typed<'s> {
     where
         's: 'v,
     {
-        let shapes = (self.shape(node, live), self.shape(node, config));
-        let (Shape::Fields(at), Shape::Fields(..)) = shapes else {
-            if let (Shape::Set(_), Shape::Set(_)) | (Shape::Keyed(..), Shape::Keyed(..)) = shapes
-                && let (Value::Array(li), Value::Array(ci)) = (live, config)
-            {
-                return self.merge_list(li, ci, node, config, path, here);
+        match (
+            self.shape(node, live),
+            self.shape(node, config),
+            live,
+            config,
+        ) {
+            (Shape::Fields(at), Shape::Fields(..), Value::Object(lo), Value::Object(co)) => {
+                self.merge_fields(at, lo, co, path, here)
+            }
+            (Shape::Set(_), Shape::Set(_), Value::Array(li), Value::Array(ci))
+            | (Shape::Keyed(..), Shape::Keyed(..), Value::Array(li), Value::Array(ci)) => {
+                self.merge_list(li, ci, node, config, path, here)
             }
             // The config's value in place of the live one: a change unless equal.
-            self.collect(config, node, path, here, false)?;
-            return Ok((live != config).then(|| config.clone()));
-        };
-        let (Value::Object(lo), Value::Object(co)) = (live, config) else {
-            self.collect(config, node, path, here, false)?;
-            return Ok((live != config).then(|| config.clone()));
-        };
+            _ => {
+                self.collect(config, node, path, here, false)?;
+                Ok((live != config).then(|| config.clone()))
+            }
+        }
+    }
+
+    /// [`merge_at`](Self::merge_at) of two objects whose members are owned
+    /// separately, at `at`.
+    fn merge_fields<'v, O: Fields>(
+        &self,
+        at: Cursor<'s>,
+        lo: &'v Map<String, Value>,
+        co: &'v Map<String, Value>,
+        path: &mut Vec<ElementRef<'v>>,
+        here: &mut O,
+    ) -> Result<Option<Value>, SchemaError>
+    where
+        's: 'v,
+    {
         let mut changes = Vec::new();
         for (k, cv) in co {
             let (child, declared) = self.member(at, k, path)?;
