@@ -53,6 +53,8 @@ pub mod cause {
     pub const FIELD_VALUE_NOT_SUPPORTED: &str = "FieldValueNotSupported";
     /// A value may not be given here.
     pub const FIELD_VALUE_FORBIDDEN: &str = "FieldValueForbidden";
+    /// A value repeats one that must be unique.
+    pub const FIELD_VALUE_DUPLICATE: &str = "FieldValueDuplicate";
     /// A field is owned by another field manager (server-side apply).
     pub const FIELD_MANAGER_CONFLICT: &str = "FieldManagerConflict";
 }

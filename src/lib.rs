@@ -40,6 +40,9 @@
 //!    them; the [`Outcome`] (200/201, warnings), or an [`Error`] that renders
 //!    as a `metav1.Status`.
 //!
+//! [`field`] words a server's own validation failures (a 422 with
+//! `details.causes`) as kube-apiserver's `field.ErrorList` does.
+//!
 //! With the cargo feature `http`, `kubepatch::http` reads a
 //! [`PatchRequest`] off an `http::request::Parts` and its body (query
 //! string, `Content-Type`, `User-Agent`) and turns the [`Outcome`] or the
@@ -78,7 +81,7 @@ pub mod clock;
 pub mod content_type;
 mod decode;
 pub mod error;
-mod field;
+pub mod field;
 pub mod fieldpath;
 mod go;
 #[cfg(feature = "http")]

@@ -1,0 +1,1 @@
+//! Endpoints validation (to be written).
