@@ -13,37 +13,47 @@
 //! object: when it does not, a server skips the write and keeps the
 //! `resourceVersion`, as kube-apiserver does.
 //!
-//! A complete axum handler (axum 0.8; `store` is the server's own):
+//! A complete axum handler (axum 0.8), over a store of its own (a map
+//! under a lock; `examples/endpoints_server` is the whole server):
 //!
-//! ```ignore
-//! use axum::{body::Bytes, extract::Path, http::request::Parts, response::Response};
+//! ```no_run
+//! use std::{collections::HashMap, sync::{Arc, Mutex}};
+//! use axum::{body::{Body, Bytes}, extract::{Path, State}, http::{request::Parts, Response}};
 //! use kubepatch::{http as kp, object::Target};
 //!
+//! type Store = Arc<Mutex<HashMap<(String, String), serde_json::Value>>>;
+//!
 //! async fn patch_endpoints(
+//!     State(store): State<Store>,
 //!     Path((namespace, name)): Path<(String, String)>,
 //!     parts: Parts,
 //!     body: Bytes,
-//! ) -> Response<axum::body::Body> {
-//!     let live = store::get(&namespace, &name).await;
+//! ) -> Response<Body> {
+//!     // Read, patch and write under one lock: concurrent patches lose nothing.
+//!     let mut objects = store.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+//!     let key = (namespace.clone(), name.clone());
 //!     let request = kp::patch_request(&parts, &body)
 //!         .target(Target::new("endpoints", &name, Some(&namespace)));
-//!     let request = match &live {
-//!         Some(object) => request.live(object),
-//!         None => request,
+//!     let result = match objects.get(&key) {
+//!         Some(live) => request.live(live).run(),
+//!         None => request.run(), // apply creates (201); other types: 404
 //!     };
-//!     let result = request.run();
 //!     if let Ok(outcome) = &result {
 //!         if outcome.changed && !outcome.dry_run {
-//!             store::put(&namespace, &name, &outcome.object).await;
+//!             objects.insert(key, outcome.object.clone());
 //!         }
 //!     }
-//!     kp::response(&result, kp::wants_pretty(&parts)).map(Into::into)
+//!     kp::response(&result, kp::wants_pretty(&parts)).map(Body::from)
 //! }
 //!
-//! let app = axum::Router::new().route(
-//!     "/api/v1/namespaces/{namespace}/endpoints/{name}",
-//!     axum::routing::patch(patch_endpoints),
-//! );
+//! #[tokio::main]
+//! async fn main() {
+//!     let app = axum::Router::new()
+//!         .route("/api/v1/namespaces/{namespace}/endpoints/{name}", axum::routing::patch(patch_endpoints))
+//!         .with_state(Store::default());
+//!     let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await.unwrap();
+//!     axum::serve(listener, app).await.unwrap();
+//! }
 //! ```
 //!
 //! The same steps with the `http` crate alone:

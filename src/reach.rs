@@ -276,18 +276,66 @@ impl Reach {
     }
 }
 
-/// A copy of what `reach` covers of `value`: the members a `Fields` reach
-/// names (within them, their reach), anything else whole. What
-/// [`equal_within`] compares with the same reach is all there.
-pub(crate) fn copy_within(reach: &Reach, value: &Value) -> Value {
+/// A 64-bit fingerprint of what `reach` covers of `value`: its foldhash
+/// under a seed drawn at random per process. Two values that agree outside
+/// `reach` fingerprint alike when they are equal within it, and otherwise
+/// alike only by a chance of about 2^-64 that a body cannot steer without
+/// the seed. It tells whether a write changed an object that nothing else
+/// compares (untracked, and handed over rather than borrowed) without
+/// copying what the write reaches.
+pub(crate) fn fingerprint_within(reach: &Reach, value: &Value) -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    static SEED: std::sync::OnceLock<foldhash::quality::RandomState> = std::sync::OnceLock::new();
+    let mut hasher = SEED.get_or_init(Default::default).build_hasher();
+    hash_within(reach, value, &mut hasher);
+    hasher.finish()
+}
+
+/// Feed what `reach` covers of `value` to `h`: prefix-free (tags, lengths,
+/// terminated strings), members in the map's order (sorted).
+fn hash_within(reach: &Reach, value: &Value, h: &mut impl std::hash::Hasher) {
+    use std::hash::Hash;
     match (reach, value) {
-        (Reach::Fields(members), Value::Object(map)) => Value::Object(
-            members
-                .iter()
-                .filter_map(|(k, r)| map.get(k).map(|v| (k.clone(), copy_within(r, v))))
-                .collect(),
-        ),
-        _ => value.clone(),
+        (Reach::Fields(members), Value::Object(map)) => {
+            h.write_u8(6);
+            for (k, r) in members {
+                match map.get(k) {
+                    Some(v) => {
+                        h.write_u8(1);
+                        hash_within(r, v, h);
+                    }
+                    None => h.write_u8(0),
+                }
+            }
+        }
+        (_, Value::Null) => h.write_u8(0),
+        (_, Value::Bool(b)) => {
+            h.write_u8(1);
+            b.hash(h);
+        }
+        (_, Value::Number(n)) => {
+            h.write_u8(2);
+            n.hash(h);
+        }
+        (_, Value::String(s)) => {
+            h.write_u8(3);
+            s.hash(h);
+        }
+        (_, Value::Array(items)) => {
+            h.write_u8(4);
+            h.write_usize(items.len());
+            for x in items {
+                hash_within(&Reach::All, x, h);
+            }
+        }
+        (_, Value::Object(map)) => {
+            h.write_u8(5);
+            h.write_usize(map.len());
+            for (k, x) in map {
+                k.hash(h);
+                hash_within(&Reach::All, x, h);
+            }
+        }
     }
 }
 

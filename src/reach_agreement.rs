@@ -111,7 +111,14 @@ fn both_ways(
         new,
     );
     match (within, whole) {
-        (Ok(a), Ok(b)) => Some((a, b)),
+        (Ok((a, changed_within)), Ok((b, changed))) => {
+            // Whether the write changed the object, told within the reach,
+            // is what the whole comparison tells.
+            if let (Some(x), Some(y)) = (changed_within, changed) {
+                assert_eq!(x, y, "changed within the reach / on the whole object");
+            }
+            Some((a, b))
+        }
         (a, b) => panic!("tracking failed: {a:?} / {b:?}"),
     }
 }

@@ -51,16 +51,28 @@ pub struct Outcome {
     pub patch_type: PatchType,
     /// Whether `dryRun=All` was asked: the object is computed but must not be stored.
     pub dry_run: bool,
-    /// Whether [`object`](Self::object) differs from the live object, its
-    /// whole `metadata` (managedFields included) taken into account; always
-    /// `true` for a create. kube-apiserver skips the write of an object that
-    /// encodes as the stored one did (etcd3 `GuaranteedUpdate`), keeping its
+    /// Whether [`object`](Self::object) differs from the live object
+    /// (managedFields included); always `true` for a create.
+    /// kube-apiserver skips the write of an object that encodes as the
+    /// stored one did (etcd3 `GuaranteedUpdate`), keeping its
     /// `resourceVersion`: a server storing the result can do the same when
-    /// this is `false`. managedFields move only when a manager's fields do
-    /// (their timestamps included), so a patch that changes nothing else
-    /// and does not itself write managedFields leaves them as they were; an
-    /// apply by a new manager of values already there changes them, and is
-    /// a change. Object members are compared as values (key order aside).
+    /// this is `false`.
+    ///
+    /// It is never `false` for a result that differs as decoding into the
+    /// kind sees it (for a tracked object, an empty map where the kind drops
+    /// empty ones is no difference, as it is none to kube-apiserver's
+    /// encoding). It is told from what the request already holds, without
+    /// copying the object: apply's own comparison and its managedFields
+    /// bookkeeping; for other patches, update tracking's comparison of the
+    /// part the patch reaches, or, for an untracked object, a comparison
+    /// with the borrowed live object ([`run`](PatchRequest::run)) or a
+    /// fingerprint of the reached part ([`run_on`](PatchRequest::run_on)).
+    /// It can be `true` for a write that differs only where the stored
+    /// object keeps its own value (a patch of `creationTimestamp`): a write
+    /// more, never one lost. managedFields move only when a manager's
+    /// fields do (their times included), so a patch that changes nothing
+    /// else leaves them as they were; an apply by a new manager of values
+    /// already there adds its entry, and is a change.
     ///
     /// ```
     /// use kubepatch::PatchRequest;
@@ -389,6 +401,12 @@ impl<'a> PatchRequest<'a> {
             // Items of keyed lists are told apart for tracking only.
             _ => strategic::reach(&value, schema, live, managed::is_tracked(live)),
         };
+        // A borrowed live object stays as it was: where tracking does not
+        // compare, the result is compared with it to tell a no-op.
+        let original = match live {
+            Live::Borrowed(live) => Some(live),
+            _ => None,
+        };
         // A patch walks only what it reaches: that part's depth is checked
         // (a borrowed object's whole depth, before it is copied).
         let (live, live_depth, reach) = match live {
@@ -404,17 +422,18 @@ impl<'a> PatchRequest<'a> {
             }
         };
         let target = self.target_of(&live)?;
-        // To tell a no-op: a copy of what the write can change, and of the
-        // metadata apart from managedFields (what finishing the update
-        // restores). managedFields are in the copy when the patch reaches
-        // them; otherwise tracking rewrites them only if the rest changed.
-        let original = reach::copy_within(&reach, &live);
-        let metadata = Metadata::of(&live);
         let mut strict_errors = validation::precheck(patch_type, &value, &duplicates, validation)?;
         let shown_patch = validation::shown_patch(patch_type, &value, validation);
         let root = schema.root_of(&live);
         let head = object::head(&live);
         let before = Before::take(&live, &reach, schema);
+        // To tell a no-op where tracking does not compare (an untracked
+        // object) and no borrowed original is kept: a fingerprint of what
+        // the write can reach; and managedFields as stored when the write
+        // reaches them (tracking compares the rest without them).
+        let fingerprint = (original.is_none() && before.image.is_none())
+            .then(|| reach::fingerprint_within(&reach, &live));
+        let stored_managed_fields = before.stored.clone();
         let mut patched = guarded(|| self.strategy(patch_type, live, live_depth, value, schema))?;
         // Decoded into the kind's type: what it does not declare goes.
         if let (false, Some(root)) = (self.preserve_unknown_fields, root) {
@@ -441,10 +460,21 @@ impl<'a> PatchRequest<'a> {
             manager: &self.update_manager(),
             subresource: self.subresource,
         };
-        let mut object = managed::record_update(&updater, Some(before), &reach, patched)?;
+        let (mut object, compared) =
+            managed::record_update(&updater, Some(before), &reach, patched)?;
         object::finish_update(&mut object, &head, &target)?;
-        let changed =
-            !reach::equal_within(&reach, &original, &object) || !metadata.same_in(&object);
+        let changed = match (compared, original, fingerprint) {
+            (Some(changed), _, _) => {
+                changed
+                    || stored_managed_fields.is_some_and(|stored| {
+                        stored.as_ref() != object.pointer("/metadata/managedFields")
+                    })
+            }
+            (None, Some(original), _) => !reach::equal_within(&reach, original, &object),
+            (None, None, Some(before)) => before != reach::fingerprint_within(&reach, &object),
+            // Not reached: tracking compares whenever no fingerprint is taken.
+            (None, None, None) => true,
+        };
         Ok(Outcome {
             object,
             code: 200,
@@ -475,15 +505,9 @@ impl<'a> PatchRequest<'a> {
         // What finishing the update needs of the live object, taken before
         // the apply consumes it (its errors come after the apply's).
         let existing = live.as_ref().map(|l| (object::head(l), self.target_of(l)));
-        // Apply reports changes apart from managedFields; the rest of the
-        // metadata, and managedFields (a new manager's entry), are compared
-        // besides.
-        let before = live.as_ref().map(|l| {
-            let managed = l.get("metadata").and_then(|m| m.get("managedFields"));
-            (Metadata::of(l), managed.cloned())
-        });
         let applied = guarded(|| managed::apply_owned(&applier, live, config))?;
-        let changed = applied.changed;
+        // Apply tells what it changed, managedFields apart; a create is a change.
+        let changed = applied.changed || applied.managed_fields_changed || existing.is_none();
         let mut object = applied.object;
         let warnings = validation::apply_duplicates(duplicates, validation)?;
         let code = match existing {
@@ -497,12 +521,6 @@ impl<'a> PatchRequest<'a> {
                 201
             }
         };
-        let changed = changed
-            || before.is_none_or(|(metadata, managed)| {
-                !metadata.same_in(&object)
-                    || managed.as_ref()
-                        != object.get("metadata").and_then(|m| m.get("managedFields"))
-            });
         Ok(Outcome {
             object,
             code,
@@ -580,34 +598,6 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
             message: "the patch could not be applied: internal failure".to_string(),
         })
     })
-}
-
-/// An object's `metadata` apart from `managedFields`, copied to tell whether
-/// a write changed it.
-struct Metadata(Option<serde_json::Map<String, Value>>);
-
-impl Metadata {
-    fn of(object: &Value) -> Self {
-        Metadata(object.get("metadata").and_then(Value::as_object).map(|m| {
-            m.iter()
-                .filter(|(k, _)| *k != "managedFields")
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect()
-        }))
-    }
-
-    /// Whether `object`'s metadata, apart from managedFields, is this.
-    fn same_in(&self, object: &Value) -> bool {
-        let after = object.get("metadata").and_then(Value::as_object);
-        match (&self.0, after) {
-            (None, None) => true,
-            (Some(before), Some(after)) => {
-                let mut kept = after.iter().filter(|(k, _)| *k != "managedFields");
-                kept.clone().count() == before.len() && kept.all(|(k, v)| before.get(k) == Some(v))
-            }
-            _ => false,
-        }
-    }
 }
 
 #[cfg(test)]
@@ -723,5 +713,94 @@ mod tests {
             err.to_string(),
             r#"error strict decoding YAML: yaml: unmarshal errors: key "metadata.labels.a" already set in map"#
         );
+    }
+
+    /// `changed` is whether the result differs from the live object, by
+    /// each way it is told: borrowed (`run`) or handed over (`run_on`),
+    /// tracked (tracking's comparison) or not (the borrowed original, or the
+    /// fingerprint), for each patch type, no-ops and changes alike.
+    #[test]
+    fn changed_tells_whether_the_result_differs() {
+        let clock = crate::FixedClock(jiff::Timestamp::UNIX_EPOCH);
+        let untracked = json!({"apiVersion": "v1", "kind": "Endpoints",
+            "metadata": {"name": "web", "namespace": "default", "labels": {"app": "web"}},
+            "subsets": [{"addresses": [{"ip": "10.0.0.1"}, {"ip": "10.0.0.2"}],
+                         "ports": [{"name": "http", "port": 80, "protocol": "TCP"}]}]});
+        let mut tracked = untracked.clone();
+        tracked["metadata"]["managedFields"] = json!([{"manager": "x", "operation": "Update",
+            "apiVersion": "v1", "time": "2020-01-01T00:00:00Z", "fieldsType": "FieldsV1",
+            "fieldsV1": {"f:metadata": {"f:labels": {".": {}, "f:app": {}}}}}]);
+        let merge = "application/merge-patch+json";
+        let json_patch = "application/json-patch+json";
+        let strategic = "application/strategic-merge-patch+json";
+        let cases: &[(&str, &str, bool)] = &[
+            (merge, r#"{"metadata":{"labels":{"app":"web"}}}"#, false),
+            (merge, r#"{"metadata":{"labels":{"gone":null}}}"#, false),
+            (merge, r#"{"metadata":{"labels":{"app":"db"}}}"#, true),
+            (merge, r#"{"metadata":{"annotations":{"a":"b"}}}"#, true),
+            (
+                json_patch,
+                r#"[{"op":"test","path":"/kind","value":"Endpoints"}]"#,
+                false,
+            ),
+            (
+                json_patch,
+                r#"[{"op":"replace","path":"/subsets/0/addresses/1/ip","value":"10.0.0.2"}]"#,
+                false,
+            ),
+            (
+                json_patch,
+                r#"[{"op":"replace","path":"/subsets/0/addresses/1/ip","value":"10.0.0.3"}]"#,
+                true,
+            ),
+            (
+                json_patch,
+                r#"[{"op":"move","from":"/subsets/0/addresses/0","path":"/subsets/0/addresses/1"}]"#,
+                true,
+            ),
+            (strategic, r#"{"metadata":{"labels":{"app":"web"}}}"#, false),
+            (
+                strategic,
+                r#"{"subsets":[{"addresses":[{"ip":"10.0.0.1"},{"ip":"10.0.0.2"}],"ports":[{"name":"http","port":80,"protocol":"TCP"}]}]}"#,
+                false,
+            ),
+            (
+                strategic,
+                r#"{"subsets":[{"addresses":[{"ip":"10.0.0.9"}],"ports":[{"name":"http","port":80}]}]}"#,
+                true,
+            ),
+        ];
+        for live in [&untracked, &tracked] {
+            for &(content_type, body, changes) in cases {
+                let request = PatchRequest::new(content_type, body.as_bytes())
+                    .params(PatchParams::default().field_manager("other"))
+                    .clock(&clock);
+                let borrowed = request.clone().live(live).run().expect("the patch applies");
+                let owned = request.run_on(live.clone()).expect("the patch applies");
+                let what = format!("{content_type} {body} on {}", live["metadata"]);
+                assert_eq!(borrowed.object, owned.object, "{what}");
+                assert_eq!(borrowed.object != *live, changes, "{what}: the case");
+                assert_eq!(borrowed.changed, changes, "{what}: run");
+                assert_eq!(owned.changed, changes, "{what}: run_on");
+            }
+        }
+        // Apply: a new manager's apply of values already there changes the
+        // managedFields; the same apply again changes nothing.
+        let apply = PatchRequest::new(
+            "application/apply-patch+yaml",
+            &b"apiVersion: v1\nkind: Endpoints\nmetadata:\n  name: web\n  namespace: default\n  labels:\n    app: web\n"[..],
+        )
+        .params(PatchParams::apply("me"))
+        .clock(&clock);
+        for live in [&untracked, &tracked] {
+            let first = apply.run_on(live.clone()).expect("the apply succeeds");
+            assert!(first.changed);
+            assert_ne!(first.object, *live);
+            let again = apply
+                .run_on(first.object.clone())
+                .expect("the apply succeeds");
+            assert!(!again.changed);
+            assert_eq!(again.object, first.object);
+        }
     }
 }

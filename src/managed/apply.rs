@@ -57,9 +57,8 @@ pub(crate) fn apply_owned(
         }
         None => (zero_object(&config), Managers::default()),
     };
-    if existed {
-        before_first_apply(&walk, &base, &api_version, &time, &mut managers);
-    }
+    let first_apply_recorded =
+        existed && before_first_apply(&walk, &base, &api_version, &time, &mut managers);
     let id = identity(applier);
     // One walk of the config: the merge, and what the applier will own,
     // encoded once. When its entry is stored exactly so (the usual
@@ -81,6 +80,15 @@ pub(crate) fn apply_owned(
         .0
         .get(&id)
         .is_some_and(|e| e.fields.stored_alike(&owned));
+    // Whether the applier's entry stays as stored, unless the object changes
+    // (which stamps its time); the entries' count tells whether any other
+    // went.
+    let entry_kept = same_as_last
+        && managers
+            .0
+            .get(&id)
+            .is_some_and(|e| e.api_version == api_version);
+    let entries = managers.0.len();
     let stopped = if same_as_last {
         None
     } else {
@@ -130,6 +138,8 @@ pub(crate) fn apply_owned(
     };
     conflicts::resolve(&mut managers, &id, &write.touched, applier.force)?;
     record(&mut managers, id, api_version, owned, &write, time);
+    let managed_fields_changed =
+        write.changed || first_apply_recorded || !entry_kept || managers.0.len() != entries;
     let object = match write.result {
         Some(result) if write.changed || !existed => result,
         _ => base,
@@ -137,6 +147,7 @@ pub(crate) fn apply_owned(
     Ok(Applied {
         object: with_managers(object, managers),
         changed: write.changed,
+        managed_fields_changed,
     })
 }
 
@@ -201,16 +212,16 @@ fn check(live: Option<&Value>, mut config: Value) -> Result<Value, Error> {
 }
 
 /// Before the first apply (nobody manages anything yet) every existing field
-/// goes to `before-first-apply`.
+/// goes to `before-first-apply`; whether that entry was added.
 fn before_first_apply(
     walk: &Walk<'_>,
     base: &Value,
     api_version: &str,
     time: &str,
     managers: &mut Managers,
-) {
+) -> bool {
     if !managers.0.is_empty() {
-        return;
+        return false;
     }
     // The stored object as decoding into the kind sees it (a patch may
     // have left empty maps that the kind would not keep).
@@ -220,18 +231,20 @@ fn before_first_apply(
     let changes = walk.typed.compare(&zero, &stored, walk.root);
     let mut set = changes.added.union(&changes.modified);
     strip(&mut set);
-    if !set.is_empty() {
-        let id = Identity::update("before-first-apply", api_version);
-        managers.0.insert(
-            id.clone(),
-            Entry {
-                identity: id,
-                api_version: api_version.to_string(),
-                time: Some(time.to_string()),
-                fields: set.into(),
-            },
-        );
+    if set.is_empty() {
+        return false;
     }
+    let id = Identity::update("before-first-apply", api_version);
+    managers.0.insert(
+        id.clone(),
+        Entry {
+            identity: id,
+            api_version: api_version.to_string(),
+            time: Some(time.to_string()),
+            fields: set.into(),
+        },
+    );
+    true
 }
 
 /// The applier's identity: its Apply entry (per subresource).

@@ -96,4 +96,9 @@ pub struct Applied {
     pub object: Value,
     /// Whether the object (apart from managedFields) changed.
     pub changed: bool,
+    /// Whether managedFields changed: an entry added (a new applier, or
+    /// `before-first-apply`), the applier's set or time moved, another
+    /// manager's entry lost fields or went. An apply that changes neither
+    /// is a no-op a server need not store.
+    pub managed_fields_changed: bool,
 }

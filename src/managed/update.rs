@@ -71,7 +71,7 @@ pub fn update(updater: &Updater<'_>, live: Option<&Value>, new: Value) -> Result
             image: Some(normalized(live, updater.schema.omit_empty)),
         }
     });
-    record_update(updater, before, &Reach::All, new)
+    record_update(updater, before, &Reach::All, new).map(|(object, _)| object)
 }
 
 /// What Update tracking needs of the live object, taken before the write
@@ -123,13 +123,15 @@ impl Before {
 /// Record a non-apply write that could change only what `reach` covers:
 /// `before` is `None` for a create. Both the comparison and the managers it
 /// rewrites follow the reach: entries owning none of the changed fields stay
-/// as stored.
+/// as stored. Beside the object: whether the write changed it apart from
+/// managedFields, as decoding into the kind sees it, where `before` held an
+/// image to compare with (`None` where it did not).
 pub(crate) fn record_update(
     updater: &Updater<'_>,
     before: Option<Before>,
     reach: &Reach,
     mut new: Value,
-) -> Result<Value, Error> {
+) -> Result<(Value, Option<bool>), Error> {
     let Updater {
         schema,
         now,
@@ -192,8 +194,10 @@ pub(crate) fn record_update(
             },
         ),
     };
+    let new_image = |new: &Value| normalized(reach.image(new, omit_empty, schema), omit_empty);
     if managers.0.is_empty() && existed {
-        return Ok(new);
+        let changed = live_image.map(|image| image != new_image(&new));
+        return Ok((new, changed));
     }
     let Some(live_image) = live_image else {
         return Err(Error::Internal {
@@ -201,7 +205,8 @@ pub(crate) fn record_update(
         });
     };
     let root = root_of(schema, &new);
-    let new_image = normalized(reach.image(&new, omit_empty, schema), omit_empty);
+    let new_image = new_image(&new);
+    let changed = live_image != new_image;
     let changes = typed.compare(&live_image, &new_image, root);
     let touched = changes.modified.union(&changes.added);
     let gone = touched.union(&changes.removed);
@@ -241,5 +246,5 @@ pub(crate) fn record_update(
     }
     managers.drop_empty();
     managers.cap_updates(MAX_UPDATE_MANAGERS);
-    Ok(with_managers(new, managers))
+    Ok((with_managers(new, managers), Some(changed)))
 }
