@@ -440,6 +440,69 @@ fn annotations_may_total_256_kib() {
     assert_eq!(errors[0].kind, "FieldValueTooLong");
 }
 
+#[test]
+fn owner_references_need_version_kind_name_and_uid() {
+    // [AM] validateOwnerReference: errors at the list's path plus the field,
+    // no index.
+    let meta = json!({"name": "mysvc", "namespace": "ns", "ownerReferences": [
+        {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs", "uid": "1", "controller": true, "blockOwnerDeletion": true},
+        {"apiVersion": "a/b/c"}
+    ]});
+    assert_eq!(
+        errors_of(&with_metadata(meta)),
+        vec![
+            "metadata.ownerReferences.apiVersion: Invalid value: \"a/b/c\": version must not be empty",
+            "metadata.ownerReferences.kind: Invalid value: \"\": must not be empty",
+            "metadata.ownerReferences.name: Invalid value: \"\": must not be empty",
+            "metadata.ownerReferences.uid: Invalid value: \"\": must not be empty",
+        ]
+    );
+}
+
+#[test]
+fn an_event_may_own_nothing_and_one_controller_at_most() {
+    // [AM] BannedOwners (v1 Event) and ValidateOwnerReferences' controller
+    // rule; the struct and the list render as Go's json.Marshal writes them.
+    let meta = json!({"name": "mysvc", "namespace": "ns", "ownerReferences": [
+        {"apiVersion": "v1", "kind": "Event", "name": "e", "uid": "u"},
+        {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "a", "uid": "1", "controller": true},
+        {"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "b", "uid": "2", "controller": true, "blockOwnerDeletion": false}
+    ]});
+    let list = r#"[{"apiVersion":"v1","kind":"Event","name":"e","uid":"u"},{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"a","uid":"1","controller":true},{"apiVersion":"apps/v1","kind":"StatefulSet","name":"b","uid":"2","controller":true,"blockOwnerDeletion":false}]"#;
+    assert_eq!(
+        errors_of(&with_metadata(meta)),
+        vec![
+            r#"metadata.ownerReferences: Invalid value: {"apiVersion":"v1","kind":"Event","name":"e","uid":"u"}: /v1, Kind=Event is disallowed from being an owner"#.to_string(),
+            format!("metadata.ownerReferences: Invalid value: {list}: Only one reference can have Controller set to true. Found \"true\" in references for ReplicaSet/a and StatefulSet/b"),
+        ]
+    );
+}
+
+#[test]
+fn finalizers_are_qualified_standard_or_prefixed_and_not_both_orphan_and_foreground() {
+    // [AM] ValidateFinalizers (at the list's path), then core's
+    // validateKubeFinalizerName (per index) after all of ValidateObjectMeta.
+    let finalizers = json!([
+        "kubernetes",
+        "example.com/x",
+        "custom",
+        "-bad/x",
+        "orphan",
+        "foregroundDeletion"
+    ]);
+    let meta =
+        json!({"name": "mysvc", "namespace": "ns", "labels": {"-": ""}, "finalizers": finalizers});
+    assert_eq!(
+        errors_of(&with_metadata(meta)),
+        vec![
+            format!("metadata.labels: Invalid value: \"-\": {NAME_PART_MSG}"),
+            format!("metadata.finalizers: Invalid value: \"-bad/x\": prefix part {SUBDOMAIN_MSG}"),
+            r#"metadata.finalizers: Invalid value: ["kubernetes","example.com/x","custom","-bad/x","orphan","foregroundDeletion"]: finalizer orphan and foregroundDeletion cannot be both set"#.to_string(),
+            "metadata.finalizers[2]: Invalid value: \"custom\": name is neither a standard finalizer name nor is it fully qualified".to_string(),
+        ]
+    );
+}
+
 // ---------------------------------------------------------------------------
 // Addresses.
 

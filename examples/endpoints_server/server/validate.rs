@@ -19,9 +19,9 @@
 //!
 //! What is left out: the update-only rules (`ValidateObjectMetaUpdate`, and
 //! v1.36's ratchet that ignores subset errors when an update leaves
-//! `subsets` unchanged: these functions see no old object), and the
-//! `ObjectMeta` parts an Endpoints write rarely carries (`ownerReferences`,
-//! `finalizers`, `managedFields`).
+//! `subsets` unchanged: these functions see no old object), and
+//! `ValidateManagedFields` (kubepatch's field manager owns
+//! `metadata.managedFields`).
 //!
 //! A value of the wrong JSON type (a port given as a string, a label value
 //! as a number) never reaches validation upstream: Go's decoder answers 400
@@ -45,7 +45,7 @@ type Object = Map<String, Value>;
 /// The protocols a port may name, in upstream's order (`sets.List`, sorted).
 const PROTOCOLS: [&str; 3] = ["SCTP", "TCP", "UDP"];
 
-/// Defaults as upstream's `SetDefaults_Endpoints` (the brief's
+/// Defaults as upstream's `SetDefaults_Endpoints` (core/v1 has no separate
 /// `SetDefaults_EndpointPort`): every port whose protocol is absent, `null`
 /// or empty gets `"TCP"`. Nothing else changes; values of the wrong type are
 /// left for [`endpoints`] to report.
@@ -58,7 +58,7 @@ pub fn set_defaults(object: &mut Value) {
             continue;
         };
         for port in ports.iter_mut().filter_map(Value::as_object_mut) {
-            if read_protocol_is_unset(port) {
+            if protocol_is_unset(port) {
                 port.insert("protocol".to_string(), Value::String("TCP".to_string()));
             }
         }
@@ -66,7 +66,7 @@ pub fn set_defaults(object: &mut Value) {
 }
 
 /// Whether Go would decode `protocol` as the empty string.
-fn read_protocol_is_unset(port: &Object) -> bool {
+fn protocol_is_unset(port: &Object) -> bool {
     match port.get("protocol") {
         None | Some(Value::Null) => true,
         Some(Value::String(s)) => s.is_empty(),
@@ -251,7 +251,8 @@ fn wrong_type(path: &str, value: &Value, go_type: &str) -> FieldError {
 // `validateObjectMetaAccessorWithOptsCommon`, v0.36.3).
 
 /// The metadata rules, in upstream's order: generateName, name, namespace,
-/// generation, labels, annotations.
+/// generation, labels, annotations, ownerReferences, finalizers, then core's
+/// own finalizer-name rule.
 fn object_meta(meta: &Object, errs: &mut Vec<FieldError>) {
     let generate_name = read_str(meta, "generateName", "metadata.generateName", errs);
     if let Some(prefix) = generate_name.or_zero().filter(|s| !s.is_empty()) {
@@ -282,6 +283,10 @@ fn object_meta(meta: &Object, errs: &mut Vec<FieldError>) {
     }
     labels(meta, errs);
     annotations(meta, errs);
+    owner_references(meta, errs);
+    let finalizer_names = finalizers(meta, errs);
+    // core's ValidateObjectMeta wrapper, after all of apimachinery's checks.
+    kube_finalizer_names(&finalizer_names, errs);
 }
 
 /// `metadata.name`: required; `ValidateEndpointsName` = `NameIsDNSSubdomain`.
@@ -342,6 +347,222 @@ fn annotations(meta: &Object, errs: &mut Vec<FieldError>) {
             "metadata.annotations",
             ANNOTATIONS_MAX_BYTES,
         ));
+    }
+}
+
+/// Where owner-reference errors go: the list's path, no index (upstream's
+/// `validateOwnerReference` gets the list's path).
+const OWNERS_PATH: &str = "metadata.ownerReferences";
+
+/// One `metav1.OwnerReference`, as decoded.
+struct OwnerRef<'a> {
+    /// `apiVersion`.
+    api_version: &'a str,
+    /// `kind`.
+    kind: &'a str,
+    /// `name`.
+    name: &'a str,
+    /// `uid`.
+    uid: &'a str,
+    /// `controller` (nil when unset).
+    controller: Option<bool>,
+    /// `blockOwnerDeletion` (nil when unset).
+    block_owner_deletion: Option<bool>,
+}
+
+impl OwnerRef<'_> {
+    /// The reference as Go's `json.Marshal` writes the struct (field order,
+    /// `omitempty` pointers), which is how `ErrorBody` renders it.
+    fn go_json(&self) -> String {
+        let mut out = format!(
+            "{{\"apiVersion\":{},\"kind\":{},\"name\":{},\"uid\":{}",
+            go_json_string(self.api_version),
+            go_json_string(self.kind),
+            go_json_string(self.name),
+            go_json_string(self.uid)
+        );
+        if let Some(controller) = self.controller {
+            out.push_str(&format!(",\"controller\":{controller}"));
+        }
+        if let Some(block) = self.block_owner_deletion {
+            out.push_str(&format!(",\"blockOwnerDeletion\":{block}"));
+        }
+        out.push('}');
+        out
+    }
+}
+
+/// A boolean pointer field.
+fn read_bool(object: &Object, key: &str, path: &str, errs: &mut Vec<FieldError>) -> Option<bool> {
+    match present(object, key)? {
+        Value::Bool(b) => Some(*b),
+        other => {
+            errs.push(wrong_type(path, other, "bool"));
+            None
+        }
+    }
+}
+
+/// One list element as an [`OwnerRef`] (wrong types reported at its index).
+fn read_owner_ref<'a>(
+    value: &'a Value,
+    path: &str,
+    errs: &mut Vec<FieldError>,
+) -> Option<OwnerRef<'a>> {
+    let object = element_object(value, path, "v1.OwnerReference", errs)?;
+    let mut text = |key: &str| read_str(object, key, &format!("{path}.{key}"), errs).or_zero();
+    let (api_version, kind, name, uid) =
+        (text("apiVersion"), text("kind"), text("name"), text("uid"));
+    let controller = read_bool(object, "controller", &format!("{path}.controller"), errs);
+    let block = read_bool(
+        object,
+        "blockOwnerDeletion",
+        &format!("{path}.blockOwnerDeletion"),
+        errs,
+    );
+    Some(OwnerRef {
+        api_version: api_version?,
+        kind: kind?,
+        name: name?,
+        uid: uid?,
+        controller,
+        block_owner_deletion: block,
+    })
+}
+
+/// `ValidateOwnerReferences`: each reference's fields, then at most one
+/// controller among them.
+fn owner_references(meta: &Object, errs: &mut Vec<FieldError>) {
+    let list = read_array(meta, "ownerReferences", OWNERS_PATH, errs)
+        .or_zero()
+        .unwrap_or_default();
+    let refs: Vec<OwnerRef> = list
+        .iter()
+        .enumerate()
+        .filter_map(|(i, value)| read_owner_ref(value, &format!("{OWNERS_PATH}[{i}]"), errs))
+        .collect();
+    let mut first_controller: Option<String> = None;
+    for reference in &refs {
+        owner_reference(reference, errs);
+        if reference.controller != Some(true) {
+            continue;
+        }
+        let current = format!("{}/{}", reference.kind, reference.name);
+        match &first_controller {
+            None => first_controller = Some(current),
+            Some(first) => {
+                let all: Vec<String> = refs.iter().map(OwnerRef::go_json).collect();
+                let detail = format!(
+                    "Only one reference can have Controller set to true. Found \"true\" in references for {first} and {current}"
+                );
+                errs.push(FieldError::invalid_value(
+                    OWNERS_PATH,
+                    &format!("[{}]", all.join(",")),
+                    &detail,
+                ));
+            }
+        }
+    }
+}
+
+/// `validateOwnerReference`: a version, a kind, a name, a uid; no Event
+/// (`/v1, Kind=Event`, the one banned owner) may own anything.
+fn owner_reference(reference: &OwnerRef, errs: &mut Vec<FieldError>) {
+    let (group, version) = group_version(reference.api_version);
+    if version.is_empty() {
+        let path = format!("{OWNERS_PATH}.apiVersion");
+        errs.push(FieldError::invalid(
+            &path,
+            reference.api_version,
+            "version must not be empty",
+        ));
+    }
+    for (key, value) in [
+        ("kind", reference.kind),
+        ("name", reference.name),
+        ("uid", reference.uid),
+    ] {
+        if value.is_empty() {
+            errs.push(FieldError::invalid(
+                &format!("{OWNERS_PATH}.{key}"),
+                value,
+                "must not be empty",
+            ));
+        }
+    }
+    if group.is_empty() && version == "v1" && reference.kind == "Event" {
+        let detail = "/v1, Kind=Event is disallowed from being an owner";
+        errs.push(FieldError::invalid_value(
+            OWNERS_PATH,
+            &reference.go_json(),
+            detail,
+        ));
+    }
+}
+
+/// `schema.FromAPIVersionAndKind`'s group and version: `v1` is the core
+/// group; more than one `/` parses as nothing.
+fn group_version(api_version: &str) -> (&str, &str) {
+    match api_version.split_once('/') {
+        _ if api_version == "/" => ("", ""),
+        None => ("", api_version),
+        Some((_, version)) if version.contains('/') => ("", ""),
+        Some(pair) => pair,
+    }
+}
+
+/// Where finalizer errors go: apimachinery's at the list's path, core's
+/// per index.
+const FINALIZERS_PATH: &str = "metadata.finalizers";
+
+/// `ValidateFinalizers`: each name a qualified name, and not both `orphan`
+/// and `foregroundDeletion`. Returns the names with their indexes.
+fn finalizers<'a>(meta: &'a Object, errs: &mut Vec<FieldError>) -> Vec<(usize, &'a str)> {
+    let list = read_array(meta, "finalizers", FINALIZERS_PATH, errs)
+        .or_zero()
+        .unwrap_or_default();
+    let mut names = Vec::new();
+    for (i, value) in list.iter().enumerate() {
+        match value {
+            Value::String(name) => names.push((i, name.as_str())),
+            other => errs.push(wrong_type(
+                &format!("{FINALIZERS_PATH}[{i}]"),
+                other,
+                "string",
+            )),
+        }
+    }
+    for (_, name) in &names {
+        for msg in qualified_name(name) {
+            errs.push(FieldError::invalid(FINALIZERS_PATH, name, &msg));
+        }
+    }
+    let has = |wanted: &str| names.iter().any(|(_, name)| *name == wanted);
+    if has("orphan") && has("foregroundDeletion") {
+        let all: Vec<String> = names.iter().map(|(_, name)| go_json_string(name)).collect();
+        let detail = "finalizer orphan and foregroundDeletion cannot be both set";
+        errs.push(FieldError::invalid_value(
+            FINALIZERS_PATH,
+            &format!("[{}]", all.join(",")),
+            detail,
+        ));
+    }
+    names
+}
+
+/// core's `validateKubeFinalizerName`: a name without `/` must be one of
+/// the standard finalizers (`IsStandardFinalizerName`).
+fn kube_finalizer_names(names: &[(usize, &str)], errs: &mut Vec<FieldError>) {
+    const STANDARD: [&str; 3] = ["kubernetes", "orphan", "foregroundDeletion"];
+    for (i, name) in names {
+        if !name.contains('/') && !STANDARD.contains(name) {
+            let detail = "name is neither a standard finalizer name nor is it fully qualified";
+            errs.push(FieldError::invalid(
+                &format!("{FINALIZERS_PATH}[{i}]"),
+                name,
+                detail,
+            ));
+        }
     }
 }
 
