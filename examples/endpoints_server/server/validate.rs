@@ -659,44 +659,44 @@ fn ip_range(ip: &str, path: &str, errs: &mut Vec<FieldError>) {
         errs.push(FieldError::invalid(path, ip, "must be a valid IP address"));
         return;
     };
-    let v4 = as_ipv4(&bytes);
-    if bytes == [0; 16] || v4 == Some([0; 4]) {
-        errs.push(FieldError::invalid(
-            path,
-            ip,
-            &format!("may not be unspecified ({ip})"),
-        ));
+    for detail in special_ip_details(ip, &bytes) {
+        errs.push(FieldError::invalid(path, ip, &detail));
     }
-    let loopback = match v4 {
-        Some(v4) => v4[0] == 127,
-        None => bytes == std::net::Ipv6Addr::LOCALHOST.octets(),
-    };
-    if loopback {
-        errs.push(FieldError::invalid(
-            path,
-            ip,
-            "may not be in the loopback range (127.0.0.0/8, ::1/128)",
-        ));
-    }
-    let link_local = match v4 {
-        Some(v4) => v4[0] == 169 && v4[1] == 254,
-        None => bytes[0] == 0xfe && bytes[1] & 0xc0 == 0x80,
-    };
-    if link_local {
-        errs.push(FieldError::invalid(
-            path,
-            ip,
-            "may not be in the link-local range (169.254.0.0/16, fe80::/10)",
-        ));
-    }
-    let link_local_multicast = match v4 {
-        Some(v4) => v4[..3] == [224, 0, 0],
-        None => bytes[0] == 0xff && bytes[1] & 0x0f == 0x02,
-    };
-    if link_local_multicast {
-        let msg = "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)";
-        errs.push(FieldError::invalid(path, ip, msg));
-    }
+}
+
+/// The `ValidateEndpointIP` texts that apply to `bytes`, in upstream's
+/// order; Go's `net.IP` predicates, which judge an IPv4-mapped address as
+/// IPv4 (`ff02::/10` is upstream's own text for what is checked as ffX2).
+fn special_ip_details(ip: &str, bytes: &[u8; 16]) -> Vec<String> {
+    let v4 = as_ipv4(bytes);
+    let unspecified = *bytes == [0; 16] || v4 == Some([0; 4]);
+    let loopback = v4.map_or(*bytes == std::net::Ipv6Addr::LOCALHOST.octets(), |a| {
+        a[0] == 127
+    });
+    let link_local = v4.map_or(bytes[0] == 0xfe && bytes[1] & 0xc0 == 0x80, |a| {
+        a[..2] == [169, 254]
+    });
+    let link_local_multicast = v4.map_or(bytes[0] == 0xff && bytes[1] & 0x0f == 0x02, |a| {
+        a[..3] == [224, 0, 0]
+    });
+    [
+        (unspecified, format!("may not be unspecified ({ip})")),
+        (
+            loopback,
+            "may not be in the loopback range (127.0.0.0/8, ::1/128)".to_string(),
+        ),
+        (
+            link_local,
+            "may not be in the link-local range (169.254.0.0/16, fe80::/10)".to_string(),
+        ),
+        (
+            link_local_multicast,
+            "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)".to_string(),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(applies, detail)| applies.then_some(detail))
+    .collect()
 }
 
 /// One port: name (required when the subset has several ports), number,
@@ -706,16 +706,35 @@ fn endpoint_port(value: &Value, require_name: bool, path: &str, errs: &mut Vec<F
     let Some(port) = element_object(value, path, "core.EndpointPort", errs) else {
         return;
     };
-    let name_path = format!("{path}.name");
-    if let Some(name) = read_str(port, "name", &name_path, errs).or_zero() {
-        if require_name && name.is_empty() {
-            errs.push(FieldError::required(&name_path, ""));
-        } else if !name.is_empty() {
-            for msg in dns1123_label(name.as_bytes()) {
-                errs.push(FieldError::invalid(&name_path, name, &msg));
-            }
+    port_name(port, require_name, path, errs);
+    port_number(port, path, errs);
+    port_protocol(port, path, errs);
+    let app_path = format!("{path}.appProtocol");
+    if let Some(app_protocol) = read_str(port, "appProtocol", &app_path, errs).set() {
+        for msg in qualified_name(app_protocol) {
+            errs.push(FieldError::invalid(&app_path, app_protocol, &msg));
         }
     }
+}
+
+/// A port's name: required when its subset has several ports; a DNS-1123
+/// label when set.
+fn port_name(port: &Object, require_name: bool, path: &str, errs: &mut Vec<FieldError>) {
+    let name_path = format!("{path}.name");
+    let Some(name) = read_str(port, "name", &name_path, errs).or_zero() else {
+        return;
+    };
+    if require_name && name.is_empty() {
+        errs.push(FieldError::required(&name_path, ""));
+    } else if !name.is_empty() {
+        for msg in dns1123_label(name.as_bytes()) {
+            errs.push(FieldError::invalid(&name_path, name, &msg));
+        }
+    }
+}
+
+/// A port's number (an int32; absent is 0): `IsValidPortNum`, 1 to 65535.
+fn port_number(port: &Object, path: &str, errs: &mut Vec<FieldError>) {
     let number_path = format!("{path}.port");
     let int32 = ("int32", i64::from(i32::MIN)..=i64::from(i32::MAX));
     let number = read_int(port, "port", &number_path, int32, errs).or_zero();
@@ -723,13 +742,6 @@ fn endpoint_port(value: &Value, require_name: bool, path: &str, errs: &mut Vec<F
         let value = number.to_string();
         let detail = "must be between 1 and 65535, inclusive";
         errs.push(FieldError::invalid_value(&number_path, &value, detail));
-    }
-    port_protocol(port, path, errs);
-    let app_path = format!("{path}.appProtocol");
-    if let Some(app_protocol) = read_str(port, "appProtocol", &app_path, errs).set() {
-        for msg in qualified_name(app_protocol) {
-            errs.push(FieldError::invalid(&app_path, app_protocol, &msg));
-        }
     }
 }
 
