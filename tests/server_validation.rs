@@ -298,6 +298,19 @@ fn a_generate_name_may_end_in_a_dash() {
     // [AM] NameIsDNSSubdomain(prefix=true) masks the trailing dash.
     let ok = with_metadata(json!({"name": "web-x1", "generateName": "web-", "namespace": "ns"}));
     assert_eq!(errors_of(&ok), Vec::<String>::new());
+    // Upstream's maskTrailingDash drops the byte before the dash too
+    // (`name[:len(name)-2] + "a"`): "web_-" is checked as "weba".
+    let quirk =
+        with_metadata(json!({"name": "web-x1", "generateName": "web_-", "namespace": "ns"}));
+    assert_eq!(errors_of(&quirk), Vec::<String>::new());
+    let lone_dash =
+        with_metadata(json!({"name": "web-x1", "generateName": "-", "namespace": "ns"}));
+    assert_eq!(
+        errors_of(&lone_dash),
+        vec![format!(
+            "metadata.generateName: Invalid value: \"-\": {SUBDOMAIN_MSG}"
+        )]
+    );
     let bad = with_metadata(json!({"name": "web-x1", "generateName": "Web-", "namespace": "ns"}));
     assert_eq!(
         errors_of(&bad),
