@@ -173,9 +173,11 @@ pub fn response(result: &Result<Outcome, Error>, pretty: bool) -> Response<Vec<u
 
 /// A successful PATCH's response: its code (200, or 201 for a create),
 /// `Content-Type: application/json`, one `Warning` header per warning
-/// ([`warning_headers`]) and the object as Go's `encoding/json` writes it:
-/// compact with a final newline (`json.Encoder`), or indented by two spaces
-/// without one (`json.MarshalIndent`) when `pretty`.
+/// ([`warning_headers`]) and the object as apimachinery's JSON serializer
+/// writes it (`doEncode`): compact with a final newline (`encoding/json`'s
+/// `Encoder`), or, when `pretty`, indented by two spaces without one
+/// (json-iterator's `MarshalIndent`, HTML-escaping and sorting keys as the
+/// standard library does); `<`, `>` and `&` escaped either way.
 ///
 /// ```
 /// use kubepatch::PatchRequest;
