@@ -108,7 +108,11 @@ async fn concurrent_strategic_patches_lose_nothing() {
         .collect();
     for c in 0..CLIENTS {
         for x in 0..per_client {
-            assert!(ips.contains(address(c, x).as_str()), "{} lost", address(c, x));
+            assert!(
+                ips.contains(address(c, x).as_str()),
+                "{} lost",
+                address(c, x)
+            );
         }
     }
     assert!(ips.contains("192.168.0.10"), "the seed's address");
@@ -125,7 +129,10 @@ async fn concurrent_strategic_patches_lose_nothing() {
     expected.push("creator".to_string());
     assert_eq!(managers, expected);
     // Every Update of a client owns exactly its addresses.
-    for entry in stored["metadata"]["managedFields"].as_array().expect("managedFields") {
+    for entry in stored["metadata"]["managedFields"]
+        .as_array()
+        .expect("managedFields")
+    {
         let manager = entry["manager"].as_str().expect("a manager");
         let Some(c) = manager.strip_prefix("client-") else {
             continue;
