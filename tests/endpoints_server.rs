@@ -263,6 +263,11 @@ async fn create_get_and_bookkeeping() {
         )
     );
     assert_eq!(missing.warnings(), [DEPRECATION]);
+    // Byte for byte as kube-apiserver writes a Status (struct order).
+    assert_eq!(
+        missing.text,
+        "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"endpoints \\\"nope\\\" not found\",\"reason\":\"NotFound\",\"details\":{\"name\":\"nope\",\"kind\":\"endpoints\"},\"code\":404}\n"
+    );
 }
 
 #[tokio::test]
@@ -739,7 +744,13 @@ async fn pretty_output() {
     assert_eq!(pretty.json(), compact.json());
     // Errors too.
     let missing = api.get(&format!("{NS}/nope?pretty=1")).await;
-    assert!(missing.text.starts_with("{\n  "), "{}", missing.text);
+    assert!(
+        missing.text.starts_with(
+            "{\n  \"kind\": \"Status\",\n  \"apiVersion\": \"v1\",\n  \"metadata\": {},\n"
+        ),
+        "{}",
+        missing.text
+    );
 }
 
 #[tokio::test]
@@ -754,6 +765,13 @@ async fn delete_and_delete_collection() {
         reply.json(),
         json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
             "details": {"name": "test-endpoint", "kind": "endpoints", "uid": created["metadata"]["uid"]}})
+    );
+    let uid = created["metadata"]["uid"].as_str().expect("a uid");
+    assert_eq!(
+        reply.text,
+        format!(
+            "{{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{{}},\"status\":\"Success\",\"details\":{{\"name\":\"test-endpoint\",\"kind\":\"endpoints\",\"uid\":\"{uid}\"}}}}\n"
+        )
     );
     assert_eq!(api.get(SEED).await.code, 404);
     let again = api.delete(SEED).await;

@@ -68,12 +68,12 @@ impl Filter {
                 (false, false) => None,
             },
         };
-        kind.map(|kind| line(kind.word(), &event.object))
+        kind.map(|kind| line(kind.word(), &*event.object))
     }
 }
 
 /// `{"type":"<kind>","object":<object>}` and a newline.
-fn line(kind: &str, object: &Value) -> Bytes {
+fn line<T: serde::Serialize + ?Sized>(kind: &str, object: &T) -> Bytes {
     let mut out = format!("{{\"type\":\"{kind}\",\"object\":").into_bytes();
     let mut object = go_json(object, false);
     object.pop();
@@ -122,7 +122,7 @@ pub fn watch(
                 let lines = store
                     .list(filter.namespace.as_deref())
                     .filter(|o| filter.selection.matches(o))
-                    .map(|o| line("ADDED", o))
+                    .map(|o| line("ADDED", &**o))
                     .collect();
                 (lines, Some(store.subscribe()))
             }
@@ -136,7 +136,7 @@ pub fn watch(
                     "Expired",
                     format!("too old resource version: {asked} ({oldest})"),
                 );
-                (vec![line("ERROR", &status.to_value())], None)
+                (vec![line("ERROR", &status)], None)
             }
         }
     };
