@@ -475,6 +475,22 @@ async fn replace() {
         )
     );
 
+    // A uid in the body is a precondition (409 when it is not the stored one).
+    let mut other_uid = replaced.clone();
+    other_uid["metadata"]["uid"] = json!("00000000-0000-4000-8000-000000000000");
+    let reply = api.put(SEED, &other_uid).await;
+    assert_eq!(
+        reply.failure(),
+        (
+            409,
+            "Conflict".into(),
+            format!(
+                r#"Operation cannot be fulfilled on endpoints "test-endpoint": Precondition failed: UID in precondition: 00000000-0000-4000-8000-000000000000, UID in object meta: {}"#,
+                created["metadata"]["uid"].as_str().expect("a uid")
+            )
+        )
+    );
+
     // Endpoints' strategy allows create on update: PUT of a missing
     // object creates it, 201.
     let fresh = endpoints("test-namespace", "fresh", json!({}));
