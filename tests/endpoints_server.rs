@@ -1061,6 +1061,33 @@ async fn watch_sees_each_write_once_in_order() {
 }
 
 #[tokio::test]
+async fn watch_list_sends_initial_events_then_a_bookmark() {
+    let api = Api::start();
+    let created = api.seed("").await;
+    let response = open_watch(
+        &api,
+        &format!("{NS}?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=5"),
+    )
+    .await;
+    let watcher = tokio::spawn(read_events(response, 3));
+    let patched = api
+        .patch(SEED, MERGE, r#"{"metadata":{"labels":{"a":"1"}}}"#)
+        .await
+        .json();
+    let events = watcher.await.expect("the watcher");
+    assert_eq!(events.len(), 3, "{events:?}");
+    assert_eq!(events[0]["type"], "ADDED");
+    assert_eq!(events[0]["object"], created);
+    assert_eq!(
+        events[1],
+        json!({"type": "BOOKMARK", "object": {"kind": "Endpoints", "apiVersion": "v1",
+            "metadata": {"resourceVersion": "1", "annotations": {"k8s.io/initial-events-end": "true"}}}})
+    );
+    assert_eq!(events[2]["type"], "MODIFIED");
+    assert_eq!(events[2]["object"], patched);
+}
+
+#[tokio::test]
 async fn watch_selection_and_expiry() {
     let api = Api::start();
     let created = api
