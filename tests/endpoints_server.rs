@@ -889,6 +889,13 @@ async fn lists_and_selectors() {
             .filter_map(|o| o["metadata"]["name"].as_str().map(str::to_string))
             .collect()
     };
+    // Items without apiVersion and kind, as a typed list's are encoded.
+    let first = &all["items"][0];
+    assert!(
+        first.get("apiVersion").is_none() && first.get("kind").is_none(),
+        "{first}"
+    );
+    assert_eq!(first["metadata"]["namespace"], "other");
     // Namespace, then name: etcd's key order.
     assert_eq!(names(&all), ["cache", "db", "web"]);
     assert_eq!(names(&api.get(NS).await.json()), ["db", "web"]);

@@ -102,8 +102,20 @@ fn list_or_watch(store: Arc<Store>, namespace: Option<String>, parts: Parts) -> 
 }
 
 /// An `EndpointsList` of `items` at `revision`.
+/// The items carry no `apiVersion` and `kind`: kube-apiserver encodes a
+/// typed list whose items' TypeMeta is empty (the list's own says it).
 fn list(items: Vec<Arc<Value>>, revision: u64) -> Value {
-    let items: Vec<Value> = items.iter().map(|o| Value::clone(o)).collect();
+    let items: Vec<Value> = items
+        .iter()
+        .map(|o| {
+            let mut item = Value::clone(o);
+            if let Some(members) = item.as_object_mut() {
+                members.remove("apiVersion");
+                members.remove("kind");
+            }
+            item
+        })
+        .collect();
     json!({
         "apiVersion": "v1",
         "kind": "EndpointsList",
