@@ -141,10 +141,12 @@ impl Inner {
     }
 
     /// The objects of `namespace` (all namespaces when `None`), in key order.
+    /// A namespace's objects are one range of the keys: only it is read.
     pub fn list<'a>(&'a self, namespace: Option<&'a str>) -> impl Iterator<Item = &'a Arc<Value>> {
+        let start = (namespace.unwrap_or("").to_string(), String::new());
         self.objects
-            .iter()
-            .filter(move |((ns, _), _)| namespace.is_none_or(|n| n == ns))
+            .range(start..)
+            .take_while(move |((ns, _), _)| namespace.is_none_or(|n| n == ns))
             .map(|(_, object)| object)
     }
 
@@ -258,6 +260,17 @@ mod tests {
         assert_eq!(stored["metadata"]["resourceVersion"], "1");
         inner.put("ns", "a", object("a"));
         inner.put("ns", "b", object("b"));
+        inner.put("a-ns", "z", object("z"));
+        inner.put("z-ns", "a", object("a"));
+        let names = |ns| -> Vec<String> {
+            inner
+                .list(ns)
+                .filter_map(|o| o["metadata"]["name"].as_str().map(str::to_string))
+                .collect()
+        };
+        assert_eq!(names(Some("ns")), ["a", "b"]);
+        assert_eq!(names(None), ["z", "a", "b", "a"]);
+        assert_eq!(names(Some("none")), Vec::<String>::new());
         let deleted = inner.delete("ns", "a");
         assert_eq!(
             deleted
@@ -265,21 +278,21 @@ mod tests {
                 .map(|o| &o["metadata"]["resourceVersion"]),
             Some(&json!("2"))
         );
-        assert_eq!(inner.revision(), 4);
-        // Revisions 1 and 2 are gone: a watch from 1 missed 2.
+        assert_eq!(inner.revision(), 6);
+        // Revisions 1 to 4 are gone: a watch from 3 missed 4.
         assert!(matches!(
-            inner.since(1),
+            inner.since(3),
             Start::TooOld {
-                asked: 1,
-                oldest: 2
+                asked: 3,
+                oldest: 4
             }
         ));
-        let Start::Replay(events) = inner.since(2) else {
-            panic!("2 is in the history");
+        let Start::Replay(events) = inner.since(4) else {
+            panic!("4 is in the history");
         };
         let seen: Vec<_> = events.iter().map(|e| (e.kind, e.revision)).collect();
-        assert_eq!(seen, [(EventType::Added, 3), (EventType::Deleted, 4)]);
-        assert_eq!(events[1].object["metadata"]["resourceVersion"], "4");
+        assert_eq!(seen, [(EventType::Added, 5), (EventType::Deleted, 6)]);
+        assert_eq!(events[1].object["metadata"]["resourceVersion"], "6");
         assert!(inner.delete("ns", "a").is_none());
     }
 }
