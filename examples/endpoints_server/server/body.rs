@@ -1,0 +1,212 @@
+//! The body of a create or a replace, decoded as kube-apiserver decodes it
+//! into a `v1.Endpoints`: JSON or YAML, the kind and apiVersion checked
+//! (and filled in when absent, from the URL), and the members the type does
+//! not declare reported under `fieldValidation` and dropped.
+//!
+//! kubepatch's own decode of a PATCH result is not public; this is the
+//! minimal equivalent for whole objects: it walks the public
+//! [`Schema::endpoints`] and reports `unknown field "<path>"` (paths as
+//! `subsets[0].addresses[0].x`), in the order of the decoded map (keys
+//! sorted) rather than the body's. Duplicate keys are not reported (the
+//! last one is kept, as Go's decoder keeps it).
+
+use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
+use kubepatch::schema::{Node, NodeId, Schema, Unknown};
+use kubepatch::{Error, FieldValidation};
+use serde_json::Value;
+
+use super::reply::bad_request;
+
+/// The media types a create or replace accepts. (Upstream also accepts
+/// protobuf, and CBOR where enabled; this server decodes neither, so it
+/// does not offer them.)
+const ACCEPTED: [&str; 2] = ["application/json", "application/yaml"];
+
+/// The body, decoded; with the warnings of its unknown fields under `Warn`.
+pub fn decode(
+    parts: &Parts,
+    body: &[u8],
+    validation: FieldValidation,
+) -> Result<(Value, Vec<String>), Error> {
+    let content_type = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let media = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let mut object = match media.as_str() {
+        "application/json" => serde_json::from_slice(body).map_err(|e| {
+            bad_request(format!("couldn't get version/kind; json parse error: {e}"))
+        })?,
+        "application/yaml" => kubepatch::read_document(body)?,
+        _ => {
+            return Err(Error::UnsupportedMediaType {
+                content_type: content_type.to_string(),
+                accepted: ACCEPTED.to_vec(),
+            });
+        }
+    };
+    check_kind(&mut object)?;
+    let schema = Schema::endpoints();
+    let root = schema
+        .root_for("v1", "Endpoints")
+        .unwrap_or(kubepatch::schema::UNTYPED);
+    let mut unknown = Vec::new();
+    let drop = validation != FieldValidation::Strict;
+    walk(&schema, root, &mut object, "", &mut unknown, drop);
+    let messages: Vec<String> = unknown
+        .iter()
+        .map(|path| format!("unknown field {}", super::reply::quoted(path)))
+        .collect();
+    match validation {
+        FieldValidation::Strict if !messages.is_empty() => Err(bad_request(format!(
+            "strict decoding error: {}",
+            messages.join(", ")
+        ))),
+        FieldValidation::Warn => Ok((object, messages)),
+        _ => Ok((object, Vec::new())),
+    }
+}
+
+/// An object, of kind Endpoints in v1: absent `apiVersion` and `kind` are
+/// the URL's (upstream decodes with the URL's kind as default); others are
+/// a 400, worded as upstream's create handler words a foreign group
+/// version, and a foreign kind as its decoder refuses it.
+fn check_kind(object: &mut Value) -> Result<(), Error> {
+    let Value::Object(members) = object else {
+        return Err(bad_request(format!(
+            "couldn't get version/kind; json parse error: json: cannot unmarshal {} into Go value of type struct {{ APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }}",
+            json_kind(object)
+        )));
+    };
+    for (key, expected) in [("apiVersion", "v1"), ("kind", "Endpoints")] {
+        match members.get(key) {
+            None | Some(Value::Null) => {
+                members.insert(key.to_string(), Value::String(expected.to_string()));
+            }
+            Some(Value::String(s)) if s.is_empty() => {
+                members.insert(key.to_string(), Value::String(expected.to_string()));
+            }
+            Some(Value::String(s)) if s == expected => {}
+            Some(other) if key == "apiVersion" => {
+                let shown = other
+                    .as_str()
+                    .map_or_else(|| other.to_string(), str::to_string);
+                return Err(bad_request(format!(
+                    "the API version in the data ({shown}) does not match the expected API version (v1)"
+                )));
+            }
+            Some(other) => {
+                let shown = other
+                    .as_str()
+                    .map_or_else(|| other.to_string(), str::to_string);
+                return Err(bad_request(format!(
+                    "the object provided is unrecognized (must be of type Endpoints): no kind {} is registered for version \"v1\"",
+                    super::reply::quoted(&shown)
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Go's name of a JSON value's type, as `encoding/json` words it.
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Collect (and `drop`) the members of `value` that the structs of
+/// `schema` from `node` do not declare.
+fn walk(
+    schema: &Schema,
+    node: NodeId,
+    value: &mut Value,
+    path: &str,
+    unknown: &mut Vec<String>,
+    drop: bool,
+) {
+    let join = |key: &str| {
+        if path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match (schema.node(node), value) {
+        (Node::Pointer(to), value) => walk(schema, *to, value, path, unknown, drop),
+        (Node::Struct(s), Value::Object(members)) => {
+            let mut gone = Vec::new();
+            for (key, member) in members.iter_mut() {
+                match (s.fields.get(key), s.extra) {
+                    (Some(field), _) => walk(schema, field.node, member, &join(key), unknown, drop),
+                    (None, Some(extra)) => walk(schema, extra, member, &join(key), unknown, drop),
+                    (None, None) if s.unknown == Unknown::Untyped => {}
+                    (None, None) => {
+                        unknown.push(join(key));
+                        gone.push(key.clone());
+                    }
+                }
+            }
+            if drop {
+                for key in gone {
+                    members.remove(&key);
+                }
+            }
+        }
+        (Node::Map { values, .. }, Value::Object(members)) => {
+            for (key, member) in members.iter_mut() {
+                walk(schema, *values, member, &join(key), unknown, drop);
+            }
+        }
+        (Node::List(list), Value::Array(items)) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                walk(
+                    schema,
+                    list.items,
+                    item,
+                    &format!("{path}[{i}]"),
+                    unknown,
+                    drop,
+                );
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn unknown_members_by_path() {
+        let schema = Schema::endpoints();
+        let root = schema.root_for("v1", "Endpoints").expect("a root");
+        let mut object = json!({"apiVersion": "v1", "kind": "Endpoints", "x": 1,
+            "metadata": {"name": "a", "labels": {"k": "v"}, "y": 2},
+            "subsets": [{"addresses": [{"ip": "1.2.3.4", "z": 3}]}]});
+        let mut unknown = Vec::new();
+        walk(&schema, root, &mut object, "", &mut unknown, true);
+        assert_eq!(unknown, ["metadata.y", "subsets[0].addresses[0].z", "x"]);
+        assert_eq!(
+            object,
+            json!({"apiVersion": "v1", "kind": "Endpoints",
+                "metadata": {"name": "a", "labels": {"k": "v"}},
+                "subsets": [{"addresses": [{"ip": "1.2.3.4"}]}]})
+        );
+    }
+}
