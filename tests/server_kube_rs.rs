@@ -8,12 +8,13 @@
 //! `/api/v1/namespaces/test-namespace/endpoints[/test-endpoint]`.
 //!
 //! What is expected is what kube-apiserver does: defaulting (`protocol:
-//! TCP`), managedFields bookkeeping per manager and operation, a delete
-//! answered by a success `Status` (Endpoints are deleted at once, the object
-//! is not returned), NotFound afterwards, and one watch event per write, each
-//! carrying the object as that write left it.
-
-#![allow(deprecated)] // v1 Endpoints are deprecated since v1.33; they are what the server serves.
+//! TCP`), `omitempty` (an emptied map is not written), managedFields
+//! bookkeeping per manager and operation (with the lists of Endpoints keyed
+//! as kubepatch's built-in Endpoints schema keys them, README "The built-in
+//! Endpoints schema", where upstream's are atomic: subsets by port set,
+//! addresses by `ip`), a delete answered by a success `Status` (Endpoints are
+//! deleted at once, the object is not returned), NotFound afterwards, and one
+//! watch event per write, each carrying the object as that write left it.
 
 mod server_support;
 
@@ -30,6 +31,13 @@ use serde_json::{Value, json};
 
 const NAMESPACE: &str = "test-namespace";
 const NAME: &str = "test-endpoint";
+
+/// The `fieldsV1` key of the seed's subset (its port set: http, 8080), as
+/// the built-in Endpoints schema keys subsets.
+const SUBSET_HTTP_8080: &str = r#"k:{"ports":[{"name":"http","port":8080}]}"#;
+
+/// The `fieldsV1` key of a subset whose port set is http, 80.
+const SUBSET_HTTP_80: &str = r#"k:{"ports":[{"name":"http","port":80}]}"#;
 
 /// How long a request or a watch event may take before the test fails.
 const WAIT: Duration = Duration::from_secs(20);
@@ -145,7 +153,7 @@ async fn kube_rs_session() {
     let entry = managed_entry(&created, "creator").expect("creator's managedFields entry");
     assert_eq!(entry["operation"], "Update");
     assert_eq!(entry["apiVersion"], "v1");
-    assert!(owns(&created, "creator", &["f:subsets"]));
+    assert!(owns(&created, "creator", &["f:subsets", SUBSET_HTTP_8080]));
 
     // A second create of the same name: AlreadyExists (409).
     match api.create(&post, &seed()).await {
@@ -198,8 +206,8 @@ async fn kube_rs_session() {
         &["f:metadata", "f:labels", "f:app"]
     ));
 
-    // Merge patch: an annotation; the subsets replaced as a whole, the port's
-    // protocol defaulted to TCP.
+    // Merge patch: an annotation; the subsets replaced as a whole (RFC 7386),
+    // the port's protocol defaulted to TCP.
     let merge = Patch::Merge(json!({
         "metadata": {"annotations": {"note": "merged"}},
         "subsets": [{"addresses": [{"ip": "10.0.0.1"}], "ports": [{"name": "http", "port": 80}]}],
@@ -217,12 +225,21 @@ async fn kube_rs_session() {
         Some(BTreeMap::from([("note".into(), "merged".into())]))
     );
     assert_eq!(labels(&after_merge), labels(&after_json));
-    // The subsets are the patcher's now, no longer the creator's.
-    assert!(owns(&after_merge, "patcher", &["f:subsets"]));
-    assert!(!owns(&after_merge, "creator", &["f:subsets"]));
+    // The built-in Endpoints schema keys subsets by their port set: the new
+    // subset is the patcher's; the creator's went with its subset.
+    assert!(owns(
+        &after_merge,
+        "patcher",
+        &["f:subsets", SUBSET_HTTP_80]
+    ));
+    assert!(!owns(
+        &after_merge,
+        "creator",
+        &["f:subsets", SUBSET_HTTP_8080]
+    ));
 
     // Strategic merge patch: a label added, the annotation deleted (the
-    // emptied map is not written).
+    // emptied map is not written: `omitempty`).
     let strategic = Patch::Strategic(json!({
         "metadata": {"labels": {"tier": "backend"}, "annotations": {"note": null}},
     }));
@@ -240,20 +257,18 @@ async fn kube_rs_session() {
     assert_eq!(after_strategic.metadata.annotations, None);
     assert_eq!(subsets(&after_strategic), subsets(&after_merge));
 
-    // Server-side apply by `mgr`, forced: it takes the subsets from the
-    // patcher. Without force, a conflict: the values differ; the message
-    // names an Update manager with its API version and the time of its last
-    // write.
+    // Server-side apply by `mgr`: a label the patcher owns with another value
+    // is a conflict (the message names an Update manager with its API
+    // version, not the time: the manager's identifier leaves it out); forced,
+    // mgr takes it. Its address
+    // joins the patcher's in the subset of the same port set, each manager
+    // owning its own address.
     let applied_object = json!({
         "apiVersion": "v1",
         "kind": "Endpoints",
-        "metadata": {"name": NAME, "namespace": NAMESPACE, "labels": {"applied": "yes"}},
+        "metadata": {"name": NAME, "namespace": NAMESPACE, "labels": {"tier": "frontend", "applied": "yes"}},
         "subsets": [{"addresses": [{"ip": "10.0.0.2"}], "ports": [{"name": "http", "port": 80}]}],
     });
-    let patcher_time = managed_entry(&after_strategic, "patcher").expect("patcher's entry")["time"]
-        .as_str()
-        .expect("an Update entry has a time")
-        .to_string();
     match api
         .patch(
             NAME,
@@ -267,43 +282,62 @@ async fn kube_rs_session() {
             assert_eq!(status.reason, "Conflict");
             assert_eq!(
                 status.message,
-                format!(
-                    r#"Apply failed with 1 conflict: conflict with "patcher" using v1 at {patcher_time}: .subsets"#
-                )
+                r#"Apply failed with 1 conflict: conflict with "patcher" using v1: .metadata.labels.tier"#
             );
         }
-        other => panic!("an apply without force over the patcher's subsets: {other:?}"),
+        other => panic!("an apply without force over the patcher's label: {other:?}"),
     }
     let apply = PatchParams::apply("mgr").force();
     let after_apply = api
         .patch(NAME, &apply, &Patch::Apply(&applied_object))
         .await
         .expect("server-side apply");
+    let subset = &subsets(&after_apply)[0];
+    assert_eq!(subsets(&after_apply).as_array().map(Vec::len), Some(1));
     assert_eq!(
-        subsets(&after_apply),
-        json!([{"addresses": [{"ip": "10.0.0.2"}], "ports": [{"name": "http", "port": 80, "protocol": "TCP"}]}])
+        subset["ports"],
+        json!([{"name": "http", "port": 80, "protocol": "TCP"}])
     );
+    let mut ips: Vec<&str> = subset["addresses"]
+        .as_array()
+        .expect("addresses")
+        .iter()
+        .filter_map(|a| a["ip"].as_str())
+        .collect();
+    ips.sort_unstable();
+    assert_eq!(ips, ["10.0.0.1", "10.0.0.2"]);
     assert_eq!(
         labels(&after_apply),
         BTreeMap::from([
             ("app".into(), "web".into()),
             ("applied".into(), "yes".into()),
-            ("tier".into(), "backend".into())
+            ("tier".into(), "frontend".into())
         ])
     );
     let entry = managed_entry(&after_apply, "mgr").expect("mgr's managedFields entry");
     assert_eq!(entry["operation"], "Apply");
-    assert!(owns(&after_apply, "mgr", &["f:subsets"]));
-    assert!(owns(
-        &after_apply,
-        "mgr",
-        &["f:metadata", "f:labels", "f:applied"]
-    ));
-    assert!(!owns(&after_apply, "patcher", &["f:subsets"]));
+    let owns_address = |manager: &str, key: &str| {
+        owns(
+            &after_apply,
+            manager,
+            &["f:subsets", SUBSET_HTTP_80, "f:addresses", key],
+        )
+    };
+    let (mgr_address, patcher_address) = (r#"k:{"ip":"10.0.0.2"}"#, r#"k:{"ip":"10.0.0.1"}"#);
+    assert!(owns_address("mgr", mgr_address));
+    assert!(!owns_address("mgr", patcher_address));
+    assert!(owns_address("patcher", patcher_address));
+    for (manager, owner) in [("mgr", true), ("patcher", false)] {
+        assert_eq!(
+            owns(&after_apply, manager, &["f:metadata", "f:labels", "f:tier"]),
+            owner,
+            "{manager} and the label tier"
+        );
+    }
     assert!(owns(
         &after_apply,
         "patcher",
-        &["f:metadata", "f:labels", "f:tier"]
+        &["f:metadata", "f:labels", "f:app"]
     ));
 
     // Get and list see the applied object.

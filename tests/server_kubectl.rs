@@ -11,20 +11,25 @@
 //! written. Skipped, with a note, where kubectl is not installed.
 //!
 //! The expected outcomes are what kube-apiserver does (and what kubectl then
-//! prints for it).
-
-#![allow(dead_code)]
+//! prints for it), with the lists of Endpoints keyed as kubepatch's built-in
+//! Endpoints schema keys them (README, "The built-in Endpoints schema"):
+//! subsets by port set, addresses by `ip`, where upstream's are atomic.
 
 mod common;
 mod server_support;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 
 const NAMESPACE: &str = "test-namespace";
 const NAME: &str = "test-endpoint";
+
+/// The `fieldsV1` key of the seed's subset (its port set: http, 8080), as
+/// the built-in Endpoints schema keys subsets (README, "The built-in
+/// Endpoints schema"; upstream's subsets are atomic).
+const SUBSET_HTTP_8080: &str = r#"k:{"ports":[{"name":"http","port":8080}]}"#;
 
 /// kubectl pointed at one server, with an empty configuration and a cache
 /// directory of its own, both in a temporary directory removed on drop.
@@ -305,7 +310,11 @@ fn create_and_get(kubectl: &Kubectl, seed_file: &str) {
     let object = kubectl.get_json(true);
     let entry = managed_entry(&object, "kubectl-create").expect("kubectl-create's entry");
     assert_eq!(entry["operation"], "Update");
-    assert!(owns(&object, "kubectl-create", &["f:subsets"]));
+    assert!(owns(
+        &object,
+        "kubectl-create",
+        &["f:subsets", SUBSET_HTTP_8080]
+    ));
 }
 
 /// `kubectl patch` with `--type json`, `merge` and `strategic`, each checked
@@ -340,6 +349,15 @@ fn patches(kubectl: &Kubectl) {
         managed_entry(&object, "kubectl-patch").expect("kubectl-patch")["operation"],
         "Update"
     );
+    // The built-in Endpoints schema keys a subset by its port set: a new port
+    // number is a new subset, kubectl-patch's; kubectl-create's went.
+    let subset_9090 = r#"k:{"ports":[{"name":"http","port":9090}]}"#;
+    assert!(owns(&object, "kubectl-patch", &["f:subsets", subset_9090]));
+    assert!(!owns(
+        &object,
+        "kubectl-create",
+        &["f:subsets", SUBSET_HTTP_8080]
+    ));
 
     // Merge: lists are replaced whole; the new port's protocol defaults to
     // TCP; the ownerReferences list is set.
@@ -357,12 +375,16 @@ fn patches(kubectl: &Kubectl) {
     assert_eq!(object["metadata"]["annotations"], json!({"note": "merged"}));
     assert_eq!(object["metadata"]["labels"], json!({"app": "web"}));
 
-    // Strategic: ownerReferences merge by uid (the new one appended), a
-    // label added, the annotation deleted (and with it the emptied map).
+    // Strategic: ownerReferences merge by uid (the new one first, as
+    // upstream's merge orders a patch's new items before the live ones), a
+    // label added, the annotation deleted (and with it the emptied map:
+    // `omitempty`); with the built-in Endpoints schema, a subset of the same
+    // port set merges into the live one, addresses by `ip`.
     patch(
         "strategic",
         r#"{"metadata":{"labels":{"tier":"backend"},"annotations":{"note":null},
-                        "ownerReferences":[{"apiVersion":"v1","kind":"Service","name":"second","uid":"00000000-0000-0000-0000-000000000002"}]}}"#,
+                        "ownerReferences":[{"apiVersion":"v1","kind":"Service","name":"second","uid":"00000000-0000-0000-0000-000000000002"}]},
+            "subsets":[{"addresses":[{"ip":"10.0.0.2"}],"ports":[{"name":"http","port":80}]}]}"#,
     );
     let object = kubectl.get_json(false);
     assert_eq!(
@@ -376,10 +398,10 @@ fn patches(kubectl: &Kubectl) {
         .iter()
         .map(|o| &o["name"])
         .collect();
-    assert_eq!(owners, [&json!("first"), &json!("second")]);
+    assert_eq!(owners, [&json!("second"), &json!("first")]);
     assert_eq!(
-        object["subsets"][0]["addresses"],
-        json!([{"ip": "10.0.0.1"}])
+        object["subsets"],
+        json!([{"addresses": [{"ip": "10.0.0.2"}, {"ip": "10.0.0.1"}], "ports": [{"name": "http", "port": 80, "protocol": "TCP"}]}])
     );
 
     // A patch that changes nothing.
@@ -521,7 +543,8 @@ fn replace(kubectl: &Kubectl) {
     );
     let entry = managed_entry(&object, "kubectl-replace").expect("kubectl-replace's entry");
     assert_eq!(entry["operation"], "Update");
-    assert!(owns(&object, "kubectl-replace", &["f:subsets"]));
+    let subset = r#"k:{"ports":[{"name":"https","port":8443}]}"#;
+    assert!(owns(&object, "kubectl-replace", &["f:subsets", subset]));
     assert!(
         managed_entry(&object, "b").is_none(),
         "b owned only the annotation: {object}"
@@ -552,9 +575,4 @@ fn delete(kubectl: &Kubectl, seed_file: &str) {
         .says(&format!(
             r#"Error from server (NotFound): error when deleting "{seed_file}": endpoints "test-endpoint" not found"#
         ));
-}
-
-/// `path` as a `&str` for kubectl's arguments.
-fn arg(path: &Path) -> &str {
-    path.to_str().expect("a UTF-8 path")
 }
