@@ -576,3 +576,47 @@ fn delete(kubectl: &Kubectl, seed_file: &str) {
             r#"Error from server (NotFound): error when deleting "{seed_file}": endpoints "test-endpoint" not found"#
         ));
 }
+
+/// What discovery gives kubectl: the resource table, the server's version
+/// and the OpenAPI v3 schema `kubectl explain` reads.
+#[test]
+fn kubectl_discovery() {
+    const TEST: &str = "kubectl_discovery";
+    if common::skip_without_kubectl(TEST) {
+        return;
+    }
+    let server = server_support::start();
+    let kubectl = Kubectl::new(&server.url, TEST);
+
+    let resources = kubectl.run(&["api-resources"]).ok().stdout();
+    let rows: Vec<Vec<&str>> = resources
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(
+        rows.first().map(Vec::as_slice),
+        Some(&["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"][..]),
+        "{resources}"
+    );
+    assert!(
+        rows.contains(&vec!["endpoints", "ep", "v1", "true", "Endpoints"]),
+        "{resources}"
+    );
+
+    let version = kubectl.run(&["version", "-o", "json"]).ok().json();
+    let server_version = &version["serverVersion"];
+    assert_eq!(server_version["gitVersion"], "v1.36.0");
+    assert_eq!(server_version["major"], "1");
+    assert_eq!(server_version["minor"], "36");
+
+    let explained = kubectl
+        .run(&["explain", "endpoints.subsets.ports"])
+        .ok()
+        .stdout();
+    assert!(explained.contains("KIND:       Endpoints"), "{explained}");
+    assert!(explained.contains("VERSION:    v1"), "{explained}");
+    assert!(
+        explained.contains("FIELD: ports <[]EndpointPort>"),
+        "{explained}"
+    );
+}
