@@ -122,15 +122,9 @@ pub async fn delete(
     let Some(object) = removed else {
         return reply::error(&not_found(&name), pretty);
     };
-    let uid = object.pointer("/metadata/uid").cloned().unwrap_or_default();
-    let status = json!({
-        "kind": "Status",
-        "apiVersion": "v1",
-        "metadata": {},
-        "status": "Success",
-        "details": {"name": name, "kind": "endpoints", "uid": uid},
-    });
-    reply::object(200, &status, &[], pretty)
+    let uid = object.pointer("/metadata/uid").and_then(Value::as_str);
+    let status = reply::Deleted::new(&name, uid.unwrap_or(""));
+    reply::json(200, &status, &[], pretty)
 }
 
 /// `DELETE /api/v1/namespaces/{namespace}/endpoints`: every selected object

@@ -52,10 +52,11 @@ fn decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Whether a boolean parameter is set as Go's `strconv.ParseBool` reads
-/// true (`1`, `t`, `T`, `true`, `TRUE`, `True`).
+/// A boolean parameter as apimachinery's `Convert_Slice_string_To_bool`
+/// reads it into ListOptions: absent, `0` or `false` (any case) is false,
+/// any other value, the empty one included, true.
 pub fn is_true(value: Option<&str>) -> bool {
-    matches!(value, Some("1" | "t" | "T" | "true" | "TRUE" | "True"))
+    value.is_some_and(|v| v != "0" && !v.eq_ignore_ascii_case("false"))
 }
 
 /// The options of a create (`CreateOptions`) or a replace
@@ -149,6 +150,22 @@ fn manager(params: &PatchParams, parts: &Parts) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn booleans_as_list_options_read_them() {
+        for (value, expected) in [
+            (None, false),
+            (Some("0"), false),
+            (Some("FALSE"), false),
+            (Some("false"), false),
+            (Some("1"), true),
+            (Some("true"), true),
+            (Some(""), true),
+            (Some("yes"), true),
+        ] {
+            assert_eq!(is_true(value), expected, "{value:?}");
+        }
+    }
 
     #[test]
     fn query_pairs() {

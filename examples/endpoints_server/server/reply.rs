@@ -19,13 +19,16 @@ pub const DEPRECATION: &str =
 /// A response.
 pub type Reply = Response<Body>;
 
-/// `value` as Go's `encoding/json` writes it: keys sorted, numbers as Go
-/// prints them, `<`, `>`, `&`, U+2028 and U+2029 escaped; compact with a
-/// final newline (`json.Encoder`), or `json.MarshalIndent(v, "", "  ")`.
-pub fn go_json(value: &Value, pretty: bool) -> Vec<u8> {
+/// `value` as Go's `encoding/json` writes it: numbers as Go prints them,
+/// `<`, `>`, `&`, U+2028 and U+2029 escaped; compact with a final newline
+/// (`json.Encoder`), or `json.MarshalIndent(v, "", "  ")`. A `Value`'s keys
+/// come sorted, as Go writes a map (and kubepatch::http writes objects); a
+/// struct's in their declared order, as Go writes a struct (a [`Status`]:
+/// `kind`, `apiVersion`, `metadata`, `status`, …).
+pub fn go_json<T: Serialize + ?Sized>(value: &T, pretty: bool) -> Vec<u8> {
     let mut out = Vec::new();
-    // Writing a Value into a Vec cannot fail: its keys are strings and its
-    // numbers finite; a failure would leave a shorter body, never a panic.
+    // Writing a Value or a Status into a Vec cannot fail: keys are strings
+    // and numbers finite; a failure would leave a shorter body, never a panic.
     let _ = if pretty {
         let indent = serde_json::ser::PrettyFormatter::with_indent(b"  ");
         value.serialize(&mut serde_json::Serializer::with_formatter(
@@ -77,7 +80,12 @@ fn escape_html(text: Vec<u8>) -> Vec<u8> {
 /// them: repeats and empty texts skipped).
 ///
 /// [`warning_headers`]: kubepatch::http::warning_headers
-pub fn json(code: u16, body: &Value, warnings: &[String], pretty: bool) -> Reply {
+pub fn json<T: Serialize + ?Sized>(
+    code: u16,
+    body: &T,
+    warnings: &[String],
+    pretty: bool,
+) -> Reply {
     let mut all = Vec::with_capacity(warnings.len() + 1);
     all.push(DEPRECATION.to_string());
     all.extend(warnings.iter().cloned());
@@ -103,7 +111,7 @@ pub fn error(error: &Error, pretty: bool) -> Reply {
 
 /// A `metav1.Status` with its code.
 pub fn status(status: &Status, pretty: bool) -> Reply {
-    json(status.code, &status.to_value(), &[], pretty)
+    json(status.code, status, &[], pretty)
 }
 
 /// A 400 `BadRequest`.
@@ -131,7 +139,7 @@ pub fn already_exists(name: &str) -> Status {
 
 /// A response outside the Endpoints routes: no deprecation warning.
 pub fn plain_status(status: &Status) -> Reply {
-    let mut reply = Response::new(Body::from(go_json(&status.to_value(), false)));
+    let mut reply = Response::new(Body::from(go_json(status, false)));
     *reply.status_mut() =
         StatusCode::from_u16(status.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     reply
@@ -164,6 +172,44 @@ pub fn method_not_allowed() -> Reply {
     );
     status.details = Some(StatusDetails::default());
     plain_status(&status)
+}
+
+/// The `Status` Success of a delete, as upstream's `finalizeDelete` writes
+/// it: `details.kind` is the resource (upstream: "Yes we set Kind field to
+/// resource"), `details.group` is empty for core and so omitted.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Deleted {
+    kind: &'static str,
+    api_version: &'static str,
+    metadata: kubepatch::error::StatusMetadata,
+    status: &'static str,
+    details: DeletedDetails,
+}
+
+/// What a [`Deleted`] names.
+#[derive(Serialize)]
+struct DeletedDetails {
+    name: String,
+    kind: &'static str,
+    uid: String,
+}
+
+impl Deleted {
+    /// The Status of the deleted Endpoints `name` whose uid was `uid`.
+    pub fn new(name: &str, uid: &str) -> Self {
+        Deleted {
+            kind: "Status",
+            api_version: "v1",
+            metadata: kubepatch::error::StatusMetadata::default(),
+            status: "Success",
+            details: DeletedDetails {
+                name: name.to_string(),
+                kind: "endpoints",
+                uid: uid.to_string(),
+            },
+        }
+    }
 }
 
 /// A string as Go's `%q` writes it (JSON's quoting, for the names a URL

@@ -11,6 +11,11 @@
 //!   answers.
 //! - Selection: an update that brings an object into the selection is
 //!   ADDED, one that takes it out DELETED, as upstream's cache filters.
+//! - `sendInitialEvents=true` (a streaming list, as client-go's and
+//!   kube-rs's watch-list mode asks): ADDED for each selected object, then
+//!   a BOOKMARK annotated `k8s.io/initial-events-end: "true"` at the current
+//!   revision, then the writes (the `resourceVersion` given is a floor,
+//!   `resourceVersionMatch=NotOlderThan`: the current state always is).
 //! - `timeoutSeconds` ends the stream (default: 30 minutes, upstream's
 //!   `--min-request-timeout`); `allowWatchBookmarks` is accepted, and no
 //!   bookmark is sent (they are optional). A watcher more than 1024 events
@@ -68,12 +73,12 @@ impl Filter {
                 (false, false) => None,
             },
         };
-        kind.map(|kind| line(kind.word(), &event.object))
+        kind.map(|kind| line(kind.word(), &*event.object))
     }
 }
 
 /// `{"type":"<kind>","object":<object>}` and a newline.
-fn line(kind: &str, object: &Value) -> Bytes {
+fn line<T: serde::Serialize + ?Sized>(kind: &str, object: &T) -> Bytes {
     let mut out = format!("{{\"type\":\"{kind}\",\"object\":").into_bytes();
     let mut object = go_json(object, false);
     object.pop();
@@ -113,17 +118,24 @@ pub fn watch(
         namespace,
         selection,
     };
+    let initial_events = super::query::is_true(first(parts, "sendInitialEvents").as_deref());
     // The first lines and the receiver of what follows, under one lock:
     // nothing falls between them.
     let (first_lines, receiver) = {
         let store = store.lock();
-        match after.map(|after| store.since(after)) {
+        match after
+            .filter(|_| !initial_events)
+            .map(|after| store.since(after))
+        {
             None => {
-                let lines = store
+                let mut lines: Vec<Bytes> = store
                     .list(filter.namespace.as_deref())
-                    .filter(|o| filter.selection.matches(o))
-                    .map(|o| line("ADDED", o))
+                    .filter(|o| filter.selects(o))
+                    .map(|o| line("ADDED", &**o))
                     .collect();
+                if initial_events {
+                    lines.push(line("BOOKMARK", &initial_events_end(store.revision())));
+                }
                 (lines, Some(store.subscribe()))
             }
             Some(Start::Replay(events)) => {
@@ -136,7 +148,7 @@ pub fn watch(
                     "Expired",
                     format!("too old resource version: {asked} ({oldest})"),
                 );
-                (vec![line("ERROR", &status.to_value())], None)
+                (vec![line("ERROR", &status)], None)
             }
         }
     };
@@ -155,6 +167,20 @@ pub fn watch(
         headers.append(WARNING, header);
     }
     response
+}
+
+/// The bookmark that ends a watch's initial events: an object of the kind
+/// with only its `resourceVersion` and the `k8s.io/initial-events-end`
+/// annotation, as upstream's watch cache sends it.
+fn initial_events_end(revision: u64) -> Value {
+    serde_json::json!({
+        "kind": "Endpoints",
+        "apiVersion": "v1",
+        "metadata": {
+            "resourceVersion": revision.to_string(),
+            "annotations": {"k8s.io/initial-events-end": "true"},
+        },
+    })
 }
 
 /// A watch in progress.

@@ -210,7 +210,9 @@ fn replace_in(
     check_name(&object, namespace, name)?;
     let target = Target::new("endpoints", name, Some(namespace));
     let mut store = store.lock();
-    let Some(live) = store.get(namespace, name).cloned() else {
+    let live = store.get(namespace, name).cloned();
+    check_uid(&object, live.as_deref(), name)?;
+    let Some(live) = live else {
         // Created by a PUT: as a POST would (a resourceVersion the body
         // brings is dropped, as etcd3's create through GuaranteedUpdate does).
         let object = prepare_create(object, namespace, name, &options)?;
@@ -249,6 +251,34 @@ fn replace_in(
         store.put(namespace, name, object)
     };
     Ok((200, object, warnings))
+}
+
+/// The uid precondition of a replace: a uid in the body must be the stored
+/// object's (upstream's `defaultUpdatedObjectInfo.Preconditions` takes it
+/// from the body, the storage checks it against the stored object, or the
+/// empty one when there is none, and the failure comes back as a 409).
+fn check_uid(object: &Value, live: Option<&Value>, name: &str) -> Result<(), Error> {
+    let uid_of = |o: &Value| {
+        o.pointer("/metadata/uid")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    let (given, stored) = (uid_of(object), live.map(uid_of).unwrap_or_default());
+    if given.is_empty() || given == stored {
+        return Ok(());
+    }
+    Err(Error::Conflict {
+        message: format!(
+            "Operation cannot be fulfilled on endpoints {}: Precondition failed: UID in precondition: {given}, UID in object meta: {stored}",
+            reply::quoted(name)
+        ),
+        details: kubepatch::StatusDetails {
+            name: name.to_string(),
+            kind: "endpoints".to_string(),
+            ..kubepatch::StatusDetails::default()
+        },
+    })
 }
 
 /// Upstream's `checkName` in the update handler: the body's name must be
