@@ -134,6 +134,21 @@ async fn kube_rs_session() {
     let server = server_support::start();
     let api: Api<Endpoints> = Api::namespaced(client(&server.url), NAMESPACE);
 
+    // List (nothing yet), then watch from the list's resourceVersion: every
+    // later write is an event.
+    let empty = api.list(&ListParams::default()).await.expect("list");
+    assert!(empty.items.is_empty());
+    let from = empty
+        .metadata
+        .resource_version
+        .expect("a list has a resourceVersion");
+    let mut events = Box::pin(
+        tokio::time::timeout(WAIT, api.watch(&WatchParams::default(), &from))
+            .await
+            .expect("the watch starts in time")
+            .expect("watch"),
+    );
+
     // Create.
     let post = PostParams {
         field_manager: Some("creator".into()),
@@ -168,16 +183,6 @@ async fn kube_rs_session() {
         }
         other => panic!("a second create: {other:?}"),
     }
-
-    // Watch from the creation on: every later write is an event.
-    let events = tokio::time::timeout(
-        WAIT,
-        api.watch(&WatchParams::default(), &resource_version(&created)),
-    )
-    .await
-    .expect("the watch starts in time")
-    .expect("watch");
-    let mut events = Box::pin(events);
 
     // JSON patch: add a label.
     let json_patch: Patch<()> = Patch::Json(
@@ -385,9 +390,13 @@ async fn kube_rs_session() {
         other => panic!("a get after the delete: {other:?}"),
     }
 
-    // The watch saw the four patches and the delete, in order, each with the
-    // object the write returned (the delete's with a later resourceVersion).
-    // The refused apply wrote nothing.
+    // The watch saw the create, the four patches and the delete, in order,
+    // each with the object the write returned (the delete's with a later
+    // resourceVersion). The refused create and apply wrote nothing.
+    match next_event(&mut events).await {
+        WatchEvent::Added(object) => assert_eq!(to_json(&object), to_json(&created)),
+        other => panic!("expected ADDED, got {other:?}"),
+    }
     for expected in [&after_json, &after_merge, &after_strategic, &after_apply] {
         match next_event(&mut events).await {
             WatchEvent::Modified(object) => assert_eq!(to_json(&object), to_json(expected)),
