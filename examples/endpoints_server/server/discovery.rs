@@ -17,10 +17,10 @@
 //!   without `--validate=false`. `kubectl explain endpoints` reads it too. The
 //!   document is `openapi_v3_api_v1.json`, generated from the Kubernetes
 //!   OpenAPI v2 document by `scripts/gen_endpoints_openapi.py`;
-//! - `GET /api/v1/namespaces/{namespace}`: every namespace exists (the store
-//!   keeps Endpoints in any namespace), Active. kubectl asks for the namespace
-//!   when a get answers NotFound, and reports the namespace's NotFound instead
-//!   of the object's when it has none;
+//! - `GET /api/v1/namespaces/{namespace}`: every namespace a valid name can
+//!   make exists (the store keeps Endpoints in any namespace), Active. kubectl
+//!   asks for the namespace when a get answers NotFound, and reports the
+//!   namespace's NotFound instead of the object's when it has none;
 //! - anything else under `/api`, `/apis`, `/openapi` and `/version`: a 404
 //!   `Status`, as kube-apiserver's for a path it does not serve (the Endpoints
 //!   routes are more specific and win).
@@ -323,16 +323,47 @@ fn vary_accept(mut response: Response) -> Response {
 // ---------------------------------------------------------------------------
 // /api/v1/namespaces/{namespace}
 
-/// `GET /api/v1/namespaces/{namespace}`: the namespace, Active (they all
-/// exist).
+/// `GET /api/v1/namespaces/{namespace}`: the namespace, Active, with the
+/// label kube-apiserver puts on every namespace. Every namespace a valid name
+/// can make exists; another name is NotFound, as no namespace can have it.
 async fn namespace(Path(name): Path<String>) -> Response {
+    if !is_dns1123_label(&name) {
+        let message = format!("namespaces \"{name}\" not found");
+        return status(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            &message,
+            name_details(&name),
+        );
+    }
     json_response(&json!({
         "kind": "Namespace",
         "apiVersion": "v1",
-        "metadata": {"name": name},
+        "metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}},
         "spec": {"finalizers": ["kubernetes"]},
         "status": {"phase": "Active"},
     }))
+}
+
+/// Whether `name` is a DNS-1123 label, as namespace names must be: at most
+/// 63 characters, lower-case alphanumerics and `-`, alphanumeric at both ends.
+fn is_dns1123_label(name: &str) -> bool {
+    let alphanumeric = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    let bytes = name.as_bytes();
+    match (bytes.first(), bytes.last()) {
+        (Some(&first), Some(&last)) => {
+            bytes.len() <= 63
+                && alphanumeric(first)
+                && alphanumeric(last)
+                && bytes.iter().all(|&c| alphanumeric(c) || c == b'-')
+        }
+        _ => false,
+    }
+}
+
+/// The `details` of a NotFound for the namespace `name`.
+fn name_details(name: &str) -> Value {
+    json!({"name": name, "kind": "namespaces"})
 }
 
 // ---------------------------------------------------------------------------
@@ -418,8 +449,9 @@ fn json_response(body: &Value) -> Response {
         .into_response()
 }
 
-/// A failure `Status` with `code`, `reason` and `message`, as the response.
-fn status(code: StatusCode, reason: &str, message: &str) -> Response {
+/// A failure `Status` with `code`, `reason`, `message` and `details`, as the
+/// response.
+fn status(code: StatusCode, reason: &str, message: &str, details: Value) -> Response {
     let body = json!({
         "kind": "Status",
         "apiVersion": "v1",
@@ -427,7 +459,7 @@ fn status(code: StatusCode, reason: &str, message: &str) -> Response {
         "status": "Failure",
         "message": message,
         "reason": reason,
-        "details": {},
+        "details": details,
         "code": code.as_u16(),
     });
     let mut response = json_response(&body);
@@ -446,6 +478,7 @@ fn path_not_found() -> Response {
         StatusCode::NOT_FOUND,
         "NotFound",
         "the server could not find the requested resource",
+        json!({}),
     )
 }
 
@@ -455,6 +488,7 @@ async fn method_not_allowed() -> Response {
         StatusCode::METHOD_NOT_ALLOWED,
         "MethodNotAllowed",
         "the server does not allow this method on the requested resource",
+        json!({}),
     )
 }
 
@@ -465,6 +499,7 @@ fn not_acceptable() -> Response {
         "NotAcceptable",
         "only the following media types are accepted: application/json, \
          application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList",
+        json!({}),
     )
 }
 
@@ -494,6 +529,16 @@ mod tests {
         let v2beta1 = "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,\
                        application/json";
         assert_eq!(form(&accept(v2beta1)), Some(Form::Plain));
+    }
+
+    #[test]
+    fn namespace_names_are_dns1123_labels() {
+        for name in ["test-namespace", "a", "0", &"a".repeat(63)] {
+            assert!(is_dns1123_label(name), "{name}");
+        }
+        for name in ["", "-a", "a-", "A", "a_b", "a.b", &"a".repeat(64)] {
+            assert!(!is_dns1123_label(name), "{name}");
+        }
     }
 
     #[test]
