@@ -497,7 +497,13 @@ async fn replace() {
     let reply = api.put(&format!("{NS}/fresh"), &fresh).await;
     assert_eq!(reply.code, 201, "{}", reply.text);
     let made = reply.json();
-    assert_eq!(user_part(&made), fresh);
+    // The empty labels are not written (omitempty).
+    let mut unlabelled = fresh.clone();
+    unlabelled["metadata"]
+        .as_object_mut()
+        .expect("metadata")
+        .remove("labels");
+    assert_eq!(user_part(&made), unlabelled);
     assert!(made["metadata"]["uid"].is_string());
     assert_eq!(managers(&made), pairs(&[("kubectl", "Update")]));
     assert_eq!(version(&made), version(&replaced) + 1);
@@ -528,6 +534,29 @@ async fn patch_types_and_codes() {
         managers(&patched),
         pairs(&[("creator", "Update"), ("kubectl", "Update")])
     );
+
+    // Removing the last label leaves no `labels: {}` (Go's omitempty on
+    // the decoded object); adding an empty map where none was is no change.
+    let labelled = api
+        .patch(SEED, MERGE, r#"{"metadata":{"labels":{"x":"1"}}}"#)
+        .await
+        .json();
+    let unlabelled = api
+        .patch(SEED, STRATEGIC, r#"{"metadata":{"labels":{"x":null}}}"#)
+        .await;
+    assert_eq!(unlabelled.code, 200, "{}", unlabelled.text);
+    let unlabelled = unlabelled.json();
+    assert!(
+        unlabelled["metadata"].get("labels").is_none(),
+        "{unlabelled}"
+    );
+    assert_eq!(version(&unlabelled), version(&labelled) + 1);
+    let empty = api
+        .patch(SEED, MERGE, r#"{"metadata":{"labels":{}}}"#)
+        .await
+        .json();
+    assert_eq!(empty, unlabelled);
+    let patched = unlabelled;
 
     // A patch that changes nothing keeps the resourceVersion.
     let noop = api

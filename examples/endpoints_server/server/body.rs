@@ -116,6 +116,66 @@ fn check_kind(object: &mut Value) -> Result<(), Error> {
     Ok(())
 }
 
+/// What Go's `omitempty` does to an Endpoints: every map and slice of
+/// `v1.Endpoints` and `ObjectMeta` carries it, so once an object is decoded
+/// into the type and written out again, a `null`, `{}` or `[]` there is
+/// gone (`labels: {}` left by a patch that removed the last label, an
+/// empty `subsets`). Children are cleaned first, so a map emptied by the
+/// cleaning goes too. managedFields entries are untyped: untouched.
+/// Returns whether anything was removed.
+pub fn omit_empty(schema: &Schema, node: NodeId, value: &mut Value) -> bool {
+    let mut removed = false;
+    match (schema.node(node), value) {
+        (Node::Pointer(to), value) => return omit_empty(schema, *to, value),
+        (Node::Struct(s), Value::Object(members)) => {
+            for (key, member) in members.iter_mut() {
+                if let Some(field) = s.fields.get(key) {
+                    removed |= omit_empty(schema, field.node, member);
+                }
+            }
+            members.retain(|key, member| {
+                let collection = s
+                    .fields
+                    .get(key)
+                    .is_some_and(|f| is_collection(schema, f.node));
+                let empty = match member {
+                    Value::Null => true,
+                    Value::Object(m) => m.is_empty(),
+                    Value::Array(a) => a.is_empty(),
+                    _ => false,
+                };
+                let keep = !(collection && empty);
+                removed |= !keep;
+                keep
+            });
+        }
+        (Node::Map { values, .. }, Value::Object(members)) => {
+            for member in members.values_mut() {
+                removed |= omit_empty(schema, *values, member);
+            }
+        }
+        (Node::List(list), Value::Array(items)) => {
+            for item in items {
+                removed |= omit_empty(schema, list.items, item);
+            }
+        }
+        _ => {}
+    }
+    removed
+}
+
+/// Whether `node` is (points to) a map or a list: a Go map or slice.
+fn is_collection(schema: &Schema, mut node: NodeId) -> bool {
+    for _ in 0..=schema.len() {
+        match schema.node(node) {
+            Node::Pointer(to) => node = *to,
+            Node::Map { .. } | Node::List(_) => return true,
+            _ => return false,
+        }
+    }
+    false
+}
+
 /// Go's name of a JSON value's type, as `encoding/json` words it.
 fn json_kind(value: &Value) -> &'static str {
     match value {
@@ -191,6 +251,29 @@ fn walk(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn empty_maps_and_lists_are_omitted() {
+        let schema = Schema::endpoints();
+        let root = schema.root_for("v1", "Endpoints").expect("a root");
+        let mut object = json!({"apiVersion": "v1", "kind": "Endpoints",
+            "metadata": {"name": "a", "labels": {}, "annotations": null, "finalizers": [],
+                "managedFields": [{"manager": "m", "fieldsV1": {"f:metadata": {}}}]},
+            "subsets": [{"addresses": [], "ports": [{"port": 80, "name": ""}]}]});
+        assert!(omit_empty(&schema, root, &mut object));
+        assert_eq!(
+            object,
+            json!({"apiVersion": "v1", "kind": "Endpoints",
+                "metadata": {"name": "a",
+                    "managedFields": [{"manager": "m", "fieldsV1": {"f:metadata": {}}}]},
+                "subsets": [{"ports": [{"port": 80, "name": ""}]}]})
+        );
+        assert!(!omit_empty(&schema, root, &mut object));
+        // A subset emptied of its lists stays (a struct), its list with it.
+        let mut object = json!({"subsets": [{"addresses": []}]});
+        omit_empty(&schema, root, &mut object);
+        assert_eq!(object, json!({"subsets": [{}]}));
+    }
 
     #[test]
     fn unknown_members_by_path() {

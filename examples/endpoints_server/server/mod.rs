@@ -37,13 +37,32 @@ pub mod validate;
 pub mod watch;
 pub mod write;
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 use store::Store;
+
+/// The schema of v1 Endpoints, built once.
+static SCHEMA: LazyLock<kubepatch::schema::Schema> =
+    LazyLock::new(kubepatch::schema::Schema::endpoints);
+
+/// The schema of v1 Endpoints ([`kubepatch::schema::Schema::endpoints`]).
+pub fn schema() -> &'static kubepatch::schema::Schema {
+    &SCHEMA
+}
+
+/// `object` as Go writes a decoded `v1.Endpoints`: its empty maps and
+/// lists omitted ([`body::omit_empty`]). Returns whether it changed.
+pub fn omit_empty(object: &mut serde_json::Value) -> bool {
+    let schema = schema();
+    match schema.root_for("v1", "Endpoints") {
+        Some(root) => body::omit_empty(schema, root, object),
+        None => false,
+    }
+}
 
 /// The server's routes, over a new empty store.
 pub fn router() -> Router {

@@ -15,7 +15,6 @@ use axum::http::request::Parts;
 use kubepatch::http::{patch_request, wants_pretty};
 use kubepatch::managed::{Updater, update};
 use kubepatch::object::{Target, finish_create, finish_update};
-use kubepatch::schema::Schema;
 use kubepatch::{Error, field};
 use serde_json::Value;
 
@@ -145,9 +144,9 @@ fn prepare_create(
         &Target::new("endpoints", name, Some(namespace)),
     )?;
     validate::set_defaults(&mut object);
-    let schema = Schema::endpoints();
+    super::omit_empty(&mut object);
     let updater = Updater {
-        schema: &schema,
+        schema: super::schema(),
         now: jiff::Timestamp::now(),
         manager: &options.manager,
         subresource: None,
@@ -234,9 +233,9 @@ fn replace_in(
         meta.insert("resourceVersion".to_string(), version.clone());
     }
     validate::set_defaults(&mut object);
-    let schema = Schema::endpoints();
+    super::omit_empty(&mut object);
     let updater = Updater {
-        schema: &schema,
+        schema: super::schema(),
         now: jiff::Timestamp::now(),
         manager: &options.manager,
         subresource: None,
@@ -346,12 +345,18 @@ fn patch_in(
     // manager: a patch that only removes a defaulted value is a no-op
     // there, and here records the removal in managedFields.)
     validate::set_defaults(&mut outcome.object);
+    // Written out as Go writes the decoded object: what that omits may be
+    // all the patch changed (a `{}` where nothing was).
+    let mut changed = outcome.changed;
+    if super::omit_empty(&mut outcome.object) && changed {
+        changed = live.as_deref() != Some(&outcome.object);
+    }
     if live.is_none() {
         assign_identity(&mut outcome.object);
     }
     check(&outcome.object, name)?;
     let object = match live {
-        Some(live) if !outcome.changed => live,
+        Some(live) if !changed => live,
         _ if outcome.dry_run => Arc::new(outcome.object),
         _ => store.put(namespace, name, outcome.object),
     };
