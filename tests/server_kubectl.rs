@@ -383,12 +383,7 @@ fn patches(kubectl: &Kubectl) {
         object["metadata"]["labels"],
         json!({"app": "web", "tier": "backend"})
     );
-    // (The emptied map is not written either: kube_rs_emptied_map_is_omitted.)
-    assert_eq!(
-        object["metadata"]["annotations"].get("note"),
-        None,
-        "{object}"
-    );
+    assert!(object["metadata"].get("annotations").is_none(), "{object}");
     let owners: Vec<&Value> = object["metadata"]["ownerReferences"]
         .as_array()
         .expect("ownerReferences")
