@@ -1216,3 +1216,81 @@ async fn every_write_is_defaulted_and_validated() {
     assert_eq!(reply.failure().0, 422);
     assert_eq!(api.get(&format!("{NS}/defaulted")).await.json(), stored);
 }
+
+/// What `kubectl get` asks for.
+const TABLE: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+
+#[tokio::test]
+async fn tables_for_kubectl_get() {
+    let api = Api::start();
+    let created = api.seed("").await;
+    let get = |path: String| {
+        api.http
+            .get(format!("{}{path}", api.url))
+            .header("Accept", TABLE)
+            .send()
+    };
+    let one: Value = get(SEED.to_string())
+        .await
+        .expect("a table")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(one["kind"], "Table");
+    assert_eq!(one["apiVersion"], "meta.k8s.io/v1");
+    assert_eq!(one["metadata"], json!({"resourceVersion": "1"}));
+    let columns: Vec<&str> = one["columnDefinitions"]
+        .as_array()
+        .expect("columns")
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    // pkg/printers/internalversion's endpointColumnDefinitions.
+    assert_eq!(columns, ["Name", "Endpoints", "Age"]);
+    let cells = &one["rows"][0]["cells"];
+    assert_eq!(cells[0], "test-endpoint");
+    assert_eq!(cells[1], "192.168.0.10:8080");
+    assert!(
+        cells[2].as_str().is_some_and(|age| age.ends_with('s')),
+        "{cells}"
+    );
+    // includeObject=Metadata, the default: the row's PartialObjectMetadata.
+    assert_eq!(
+        one["rows"][0]["object"],
+        json!({"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": created["metadata"]})
+    );
+
+    let list: Value = get(format!("{NS}?includeObject=None"))
+        .await
+        .expect("a table")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(list["kind"], "Table");
+    assert_eq!(list["rows"].as_array().map(Vec::len), Some(1));
+    assert!(list["rows"][0].get("object").is_none());
+
+    // A watch of Tables: one row each, the column definitions only first.
+    let response = get(format!("{NS}?watch=true&timeoutSeconds=5"))
+        .await
+        .expect("a watch");
+    let watcher = tokio::spawn(read_events(response, 2));
+    api.patch(SEED, MERGE, r#"{"metadata":{"labels":{"a":"1"}}}"#)
+        .await;
+    let events = watcher.await.expect("the watcher");
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0]["object"]["kind"], "Table");
+    assert_eq!(
+        events[0]["object"]["columnDefinitions"]
+            .as_array()
+            .map(Vec::len),
+        Some(3)
+    );
+    assert_eq!(events[1]["type"], "MODIFIED");
+    assert_eq!(events[1]["object"]["columnDefinitions"], Value::Null);
+    assert_eq!(
+        events[1]["object"]["metadata"],
+        json!({"resourceVersion": "2"})
+    );
+    assert_eq!(events[1]["object"]["rows"][0]["cells"][0], "test-endpoint");
+}

@@ -1,5 +1,6 @@
 //! The reads and the deletes: get, list (and watch, [`super::watch`]),
-//! delete, delete collection.
+//! delete, delete collection. Get and list answer a Table when asked
+//! ([`super::table`]).
 
 use std::sync::Arc;
 
@@ -13,7 +14,7 @@ use super::query::{self, first, is_true};
 use super::reply::{self, Reply, bad_request};
 use super::selectors::{FieldSelector, LabelSelector, Selection};
 use super::store::Store;
-use super::watch;
+use super::{table, watch};
 
 /// `GET /api/v1/namespaces/{namespace}/endpoints/{name}`: the object, or
 /// 404 `endpoints "NAME" not found`.
@@ -25,7 +26,17 @@ pub async fn get(
     let pretty = wants_pretty(&parts);
     let found = store.lock().get(&namespace, &name).cloned();
     match found {
-        Some(object) => reply::object(200, &object, &[], pretty),
+        Some(object) => match table::wanted(&parts) {
+            Some(version) => {
+                let revision = object
+                    .pointer("/metadata/resourceVersion")
+                    .and_then(Value::as_str);
+                let include = first(&parts, "includeObject").unwrap_or_default();
+                let table = table::table(version, &[&object], revision.unwrap_or(""), &include);
+                reply::object(200, &table, &[], pretty)
+            }
+            None => reply::object(200, &object, &[], pretty),
+        },
         None => reply::error(&not_found(&name), pretty),
     }
 }
@@ -81,6 +92,12 @@ fn list_or_watch(store: Arc<Store>, namespace: Option<String>, parts: Parts) -> 
             .collect();
         (items, store.revision())
     };
+    if let Some(version) = table::wanted(&parts) {
+        let objects: Vec<&Value> = items.iter().map(|o| &**o).collect();
+        let include = first(&parts, "includeObject").unwrap_or_default();
+        let table = table::table(version, &objects, &revision.to_string(), &include);
+        return reply::object(200, &table, &[], pretty);
+    }
     reply::object(200, &list(items, revision), &[], pretty)
 }
 

@@ -6,6 +6,7 @@
 //! - `body`: the body of a create or replace decoded as a `v1.Endpoints`;
 //!   `query`: query strings and write options; `selectors`: label and
 //!   field selectors; `reply`: responses as kube-apiserver writes them;
+//!   `table`: the Table `kubectl get` asks for;
 //!   `uid`: random uids and generated names;
 //! - `validate`: Endpoints validation and defaulting, as kube-apiserver's;
 //! - `discovery`: `/api`, `/apis`, `/version`, `/openapi/v3`, what kubectl
@@ -32,6 +33,7 @@ pub mod query;
 pub mod reply;
 pub mod selectors;
 pub mod store;
+pub mod table;
 pub mod uid;
 pub mod validate;
 pub mod watch;

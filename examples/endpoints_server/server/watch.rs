@@ -16,6 +16,8 @@
 //!   a BOOKMARK annotated `k8s.io/initial-events-end: "true"` at the current
 //!   revision, then the writes (the `resourceVersion` given is a floor,
 //!   `resourceVersionMatch=NotOlderThan`: the current state always is).
+//! - Asked for Tables (`kubectl get -w`), each event's object is a one-row
+//!   Table, the first with the column definitions.
 //! - `timeoutSeconds` ends the stream (default: 30 minutes, upstream's
 //!   `--min-request-timeout`); `allowWatchBookmarks` is accepted, and no
 //!   bookmark is sent (they are optional). A watcher more than 1024 events
@@ -38,6 +40,7 @@ use super::query::first;
 use super::reply::{self, DEPRECATION, Reply, bad_request, go_json};
 use super::selectors::Selection;
 use super::store::{Event, EventType, Start, Store};
+use super::table;
 
 /// How long a watch lasts without `timeoutSeconds`.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1800);
@@ -46,6 +49,12 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1800);
 struct Filter {
     namespace: Option<String>,
     selection: Selection,
+    /// `Some((version, includeObject))` when the watch asked for Tables.
+    table: Option<(&'static str, String)>,
+    /// Whether a Table event went out: only the first carries the column
+    /// definitions (upstream's watch sets `NoHeaders` after it, which
+    /// leaves `columnDefinitions: null`).
+    headers_sent: bool,
 }
 
 impl Filter {
@@ -60,7 +69,24 @@ impl Filter {
     }
 
     /// The line this watcher gets for `event`, if any.
-    fn line(&self, event: &Event) -> Option<Bytes> {
+    /// The line of an event of `kind` about `object`: the object, or a
+    /// one-row Table of it.
+    fn object_line(&mut self, kind: &str, object: &Value) -> Bytes {
+        let Some((version, include)) = &self.table else {
+            return line(kind, object);
+        };
+        let revision = object
+            .pointer("/metadata/resourceVersion")
+            .and_then(Value::as_str);
+        let mut table = table::table(version, &[object], revision.unwrap_or(""), include);
+        if self.headers_sent {
+            table["columnDefinitions"] = Value::Null;
+        }
+        self.headers_sent = true;
+        line(kind, &table)
+    }
+
+    fn line(&mut self, event: &Event) -> Option<Bytes> {
         let now = self.selects(&event.object);
         let before = event.previous.as_deref().is_some_and(|p| self.selects(p));
         let kind = match event.kind {
@@ -73,7 +99,7 @@ impl Filter {
                 (false, false) => None,
             },
         };
-        kind.map(|kind| line(kind.word(), &*event.object))
+        kind.map(|kind| self.object_line(kind.word(), &event.object))
     }
 }
 
@@ -114,9 +140,12 @@ pub fn watch(
             return reply::error(&bad_request(message), pretty);
         }
     };
-    let filter = Filter {
+    let include = first(parts, "includeObject").unwrap_or_default();
+    let mut filter = Filter {
         namespace,
         selection,
+        table: table::wanted(parts).map(|version| (version, include)),
+        headers_sent: false,
     };
     let initial_events = super::query::is_true(first(parts, "sendInitialEvents").as_deref());
     // The first lines and the receiver of what follows, under one lock:
@@ -128,11 +157,13 @@ pub fn watch(
             .map(|after| store.since(after))
         {
             None => {
-                let mut lines: Vec<Bytes> = store
-                    .list(filter.namespace.as_deref())
-                    .filter(|o| filter.selects(o))
-                    .map(|o| line("ADDED", &**o))
-                    .collect();
+                let mut lines = Vec::new();
+                let namespace = filter.namespace.clone();
+                for object in store.list(namespace.as_deref()) {
+                    if filter.selects(object) {
+                        lines.push(filter.object_line("ADDED", object));
+                    }
+                }
                 if initial_events {
                     lines.push(line("BOOKMARK", &initial_events_end(store.revision())));
                 }
