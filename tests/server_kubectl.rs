@@ -627,7 +627,6 @@ fn kubectl_discovery() {
 /// g=meta.k8s.io,…`), whose columns are NAME, ENDPOINTS (the addresses with
 /// their ports) and AGE.
 #[test]
-#[ignore = "needs the server to answer kubectl's Accept with a meta.k8s.io/v1 Table: remove this line when it does"]
 fn kubectl_get_table() {
     const TEST: &str = "kubectl_get_table";
     if common::skip_without_kubectl(TEST) {
