@@ -1178,7 +1178,6 @@ async fn watch_selection_and_expiry() {
 /// is a placeholder (no defaults, no errors) until branch `val`'s lands;
 /// this passes with val's file (`cargo test -- --ignored`).
 #[tokio::test]
-#[ignore = "needs branch val's validate.rs: remove this line when it is merged"]
 async fn every_write_is_defaulted_and_validated() {
     let api = Api::start();
     // SetDefaults_Endpoints: a port without protocol is TCP.

@@ -131,7 +131,6 @@ fn patcher() -> PatchParams {
 /// The whole session on `test-endpoint`: create, the four patch types, get,
 /// list and delete, with a watch that sees every write in order.
 #[tokio::test]
-#[ignore = "needs branch val's validate.rs (defaulting protocol: TCP): remove this line when it is merged"]
 async fn kube_rs_session() {
     let server = server_support::start();
     let api: Api<Endpoints> = Api::namespaced(client(&server.url), NAMESPACE);

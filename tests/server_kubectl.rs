@@ -230,7 +230,6 @@ fn endpoints(metadata: Value, subsets: Option<Value>) -> Value {
 /// The whole session on `test-endpoint` in `test-namespace`: create, get,
 /// patch three ways, apply server-side by two managers, replace, delete.
 #[test]
-#[ignore = "needs branch val's validate.rs (defaulting protocol: TCP): remove this line when it is merged"]
 fn kubectl_session() {
     const TEST: &str = "kubectl_session";
     if common::skip_without_kubectl(TEST) {

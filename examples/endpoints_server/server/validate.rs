@@ -30,12 +30,6 @@
 //! (it has no value to check). Absent and `null` fields are the zero value,
 //! as Go's decoder makes them.
 
-// The example's write path calls [`set_defaults`] and [`endpoints`] (once
-// the store is wired in); until then the example binary would call every
-// function here unused. The tests (`cfg(test)`) still warn about anything
-// they leave uncalled.
-#![cfg_attr(not(test), allow(dead_code))]
-
 use kubepatch::field::FieldError;
 use serde_json::{Map, Value};
 
