@@ -1,5 +1,5 @@
 //! kube-rs against the example Endpoints server (`examples/endpoints_server`,
-//! run in this process by `server_support`): `Api<Endpoints>` creates, patches
+//! run in this process by `support`): `Api<Endpoints>` creates, patches
 //! with the four patch types, gets, lists and deletes, and a watch sees the
 //! writes in order.
 //!
@@ -16,7 +16,7 @@
 //! deleted at once, the object is not returned), NotFound afterwards, and one
 //! watch event per write, each carrying the object as that write left it.
 
-mod server_support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -51,7 +51,7 @@ fn client(url: &str) -> Client {
 /// The seed object: `test-endpoint` in `test-namespace`, one address, one
 /// port.
 fn seed() -> Endpoints {
-    let text = include_str!("../testdata/json/add-annotations-seed/original.json");
+    let text = include_str!("../../testdata/json/add-annotations-seed/original.json");
     serde_json::from_str(text).expect("the seed is an Endpoints")
 }
 
@@ -132,7 +132,7 @@ fn patcher() -> PatchParams {
 /// list and delete, with a watch that sees every write in order.
 #[tokio::test]
 async fn kube_rs_session() {
-    let server = server_support::start();
+    let server = support::start();
     let api: Api<Endpoints> = Api::namespaced(client(&server.url), NAMESPACE);
 
     // List (nothing yet), then watch from the list's resourceVersion: every
@@ -413,7 +413,7 @@ async fn kube_rs_session() {
 /// ADDED events, then follows the writes.
 #[tokio::test]
 async fn kube_rs_watch_from_zero() {
-    let server = server_support::start();
+    let server = support::start();
     let api: Api<Endpoints> = Api::namespaced(client(&server.url), NAMESPACE);
     let post = PostParams {
         field_manager: Some("creator".into()),
@@ -447,7 +447,7 @@ async fn kube_rs_watch_from_zero() {
 /// `annotations: {}`.
 #[tokio::test]
 async fn kube_rs_emptied_map_is_omitted() {
-    let server = server_support::start();
+    let server = support::start();
     let api: Api<Endpoints> = Api::namespaced(client(&server.url), NAMESPACE);
     let mut object = seed();
     object.metadata.annotations = Some(BTreeMap::from([("note".into(), "x".into())]));

@@ -6,7 +6,7 @@
 //! Expected texts are kube-apiserver's, as its handlers and generic
 //! registry word them (quoted in comments where they come from).
 
-mod server_support;
+use crate::support;
 
 use std::time::Duration;
 
@@ -64,7 +64,7 @@ struct Api {
 
 impl Api {
     fn start() -> Self {
-        let server = server_support::start();
+        let server = support::start();
         Api {
             url: server.url,
             http: reqwest::Client::new(),

@@ -20,8 +20,7 @@
 //!   `ValidateEndpointIP`, `validateEndpointPort`; and
 //!   `pkg/apis/core/v1/defaults.go` `SetDefaults_Endpoints`.
 
-#[path = "../examples/endpoints_server/server/validate.rs"]
-mod validate;
+use crate::support::server::validate;
 
 use kubepatch::field::FieldError;
 use serde_json::{Value, json};

@@ -1,6 +1,5 @@
 //! The Endpoints example server (`examples/endpoints_server`), run in this
-//! test process on a random port of 127.0.0.1: `mod server_support;` in a test
-//! file, then [`start`].
+//! test process on a random port of 127.0.0.1: [`start`].
 
 #![allow(dead_code)]
 

@@ -1,5 +1,5 @@
 //! The real kubectl against the example Endpoints server
-//! (`examples/endpoints_server`, run in this process by `server_support`):
+//! (`examples/endpoints_server`, run in this process by `support`):
 //! a whole session of create, get, the three patch types, server-side apply
 //! with a conflict and `--force-conflicts`, replace and delete, with client
 //! validation on (no `--validate=false`: kubectl finds in the server's
@@ -15,8 +15,8 @@
 //! Endpoints schema keys them (README, "The built-in Endpoints schema"):
 //! subsets by port set, addresses by `ip`, where upstream's are atomic.
 
-mod common;
-mod server_support;
+use crate::common;
+use crate::support;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -235,7 +235,7 @@ fn kubectl_session() {
     if common::skip_without_kubectl(TEST) {
         return;
     }
-    let server = server_support::start();
+    let server = support::start();
     let kubectl = Kubectl::new(&server.url, TEST);
     let seed_file = seed_path();
     let seed_file = seed_file.to_str().expect("a UTF-8 path");
@@ -585,7 +585,7 @@ fn kubectl_discovery() {
     if common::skip_without_kubectl(TEST) {
         return;
     }
-    let server = server_support::start();
+    let server = support::start();
     let kubectl = Kubectl::new(&server.url, TEST);
 
     let resources = kubectl.run(&["api-resources"]).ok().stdout();
@@ -631,7 +631,7 @@ fn kubectl_get_table() {
     if common::skip_without_kubectl(TEST) {
         return;
     }
-    let server = server_support::start();
+    let server = support::start();
     let kubectl = Kubectl::new(&server.url, TEST);
     let seed_file = seed_path();
     kubectl

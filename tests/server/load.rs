@@ -10,7 +10,7 @@
 //! half a minute there. `KUBEPATCH_LOAD_PATCHES=N` sets the patches per
 //! client.
 
-mod server_support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 
@@ -33,7 +33,7 @@ fn address(c: usize, x: usize) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_strategic_patches_lose_nothing() {
-    let server = server_support::start();
+    let server = support::start();
     let client = reqwest::Client::new();
     let collection = format!("{}/api/v1/namespaces/test-namespace/endpoints", server.url);
     let object = format!("{collection}/test-endpoint");
@@ -85,7 +85,7 @@ async fn concurrent_strategic_patches_lose_nothing() {
     let p99 = latencies[latencies.len() * 99 / 100];
     let total = CLIENTS * per_client;
     eprintln!(
-        "server_load: {total} patches by {CLIENTS} clients in {elapsed:.2?}: {:.0} requests/s, p99 {p99:.2?}",
+        "load: {total} patches by {CLIENTS} clients in {elapsed:.2?}: {:.0} requests/s, p99 {p99:.2?}",
         total as f64 / elapsed.as_secs_f64()
     );
 
