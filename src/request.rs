@@ -101,6 +101,7 @@ pub struct PatchRequest<'a> {
     subresource: Option<&'a str>,
     user_agent: Option<&'a str>,
     preserve_unknown_fields: bool,
+    defaults: Option<&'a dyn Fn(&mut Value)>,
 }
 
 impl<'a> PatchRequest<'a> {
@@ -119,6 +120,7 @@ impl<'a> PatchRequest<'a> {
             subresource: None,
             user_agent: None,
             preserve_unknown_fields: false,
+            defaults: None,
         }
     }
 
@@ -258,6 +260,45 @@ impl<'a> PatchRequest<'a> {
     /// ```
     pub fn preserve_unknown_fields(mut self, preserve: bool) -> Self {
         self.preserve_unknown_fields = preserve;
+        self
+    }
+
+    /// The kind's defaults, set on the result as kube-apiserver sets them
+    /// while it decodes an object: for a JSON, merge or strategic patch,
+    /// before managedFields are recorded and before the no-op test, so that
+    /// the patcher owns what defaulting fills in a value it added, and a
+    /// patch that only removes a defaulted value changes nothing; for an
+    /// apply, on the merged result, which managedFields do not follow (as
+    /// upstream's apply defaults after the merge). `set` must leave an
+    /// object it has defaulted as it is, as a stored object is: a patch is
+    /// tracked within what it reaches, and what `set` fills in elsewhere
+    /// of a hand-made object is not tracked.
+    ///
+    /// ```
+    /// use kubepatch::PatchRequest;
+    /// use serde_json::{json, Value};
+    ///
+    /// // Endpoints ports default to protocol TCP.
+    /// fn tcp(object: &mut Value) {
+    ///     for subset in object["subsets"].as_array_mut().into_iter().flatten() {
+    ///         for port in subset["ports"].as_array_mut().into_iter().flatten() {
+    ///             port.as_object_mut().map(|p| p.entry("protocol").or_insert(json!("TCP")));
+    ///         }
+    ///     }
+    /// }
+    /// let live = json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "web"},
+    ///     "subsets": [{"addresses": [{"ip": "10.0.0.1"}], "ports": [{"name": "a", "port": 80, "protocol": "TCP"}]}]});
+    /// let remove = br#"[{"op":"remove","path":"/subsets/0/ports/0/protocol"}]"#;
+    /// let out = PatchRequest::new("application/json-patch+json", remove)
+    ///     .live(&live)
+    ///     .defaults(&tcp)
+    ///     .run()
+    ///     .unwrap();
+    /// assert_eq!(out.object, live);
+    /// assert!(!out.changed);
+    /// ```
+    pub fn defaults(mut self, set: &'a dyn Fn(&mut Value)) -> Self {
+        self.defaults = Some(set);
         self
     }
 
@@ -454,6 +495,9 @@ impl<'a> PatchRequest<'a> {
         let warnings = validation::report(strict_errors, validation, || {
             shown_patch.unwrap_or_else(|| go::go_json(&patched))
         })?;
+        if let Some(set) = self.defaults {
+            set(&mut patched);
+        }
         let updater = Updater {
             schema,
             now,
@@ -506,9 +550,14 @@ impl<'a> PatchRequest<'a> {
         // the apply consumes it (its errors come after the apply's).
         let existing = live.as_ref().map(|l| (object::head(l), self.target_of(l)));
         let applied = guarded(|| managed::apply_owned(&applier, live, config))?;
-        // Apply tells what it changed, managedFields apart; a create is a change.
+        // Apply tells what it changed, managedFields apart; a create is a
+        // change. Defaults that fill in a merged result leave a result the
+        // apply did not change as stored (defaulted) alike.
         let changed = applied.changed || applied.managed_fields_changed || existing.is_none();
         let mut object = applied.object;
+        if let Some(set) = self.defaults {
+            set(&mut object);
+        }
         let warnings = validation::apply_duplicates(duplicates, validation)?;
         let code = match existing {
             Some((head, target)) => {
@@ -802,5 +851,71 @@ mod tests {
             assert!(!again.changed);
             assert_eq!(again.object, first.object);
         }
+    }
+
+    /// Defaults are set before tracking: the patcher owns the protocol
+    /// defaulting gives the port it adds, as it owns it upstream (where
+    /// decoding defaults before the field manager compares); after it, it
+    /// would own no protocol at all.
+    #[test]
+    fn defaults_are_tracked_as_the_patchers() {
+        fn tcp(object: &mut Value) {
+            for subset in object["subsets"].as_array_mut().into_iter().flatten() {
+                for port in subset["ports"].as_array_mut().into_iter().flatten() {
+                    if let Some(port) = port.as_object_mut() {
+                        port.entry("protocol").or_insert(json!("TCP"));
+                    }
+                }
+            }
+        }
+        let clock = crate::FixedClock(jiff::Timestamp::UNIX_EPOCH);
+        let created = crate::managed::track_update(
+            &Schema::endpoints(),
+            jiff::Timestamp::UNIX_EPOCH,
+            "creator",
+            None,
+            json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "web"},
+                "subsets": [{"addresses": [{"ip": "10.0.0.1"}],
+                             "ports": [{"name": "a", "port": 80, "protocol": "TCP"}]}]}),
+        )
+        .expect("tracking a create");
+        let patch =
+            br#"{"subsets":[{"addresses":[{"ip":"10.0.0.2"}],"ports":[{"name":"b","port":81}]}]}"#;
+        let request = PatchRequest::new("application/strategic-merge-patch+json", patch)
+            .params(PatchParams::default().field_manager("patcher"))
+            .clock(&clock)
+            .live(&created);
+        let owned_by_patcher = |out: &Outcome| {
+            let entries = out.object["metadata"]["managedFields"].as_array().cloned();
+            let entry = entries
+                .into_iter()
+                .flatten()
+                .find(|e| e["manager"] == "patcher")
+                .expect("the patcher has an entry");
+            entry["fieldsV1"].to_string()
+        };
+        let defaulted = request
+            .clone()
+            .defaults(&tcp)
+            .run()
+            .expect("the patch applies");
+        let new_port = defaulted.object["subsets"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|s| s["ports"].as_array().into_iter().flatten())
+            .find(|p| p["name"] == "b")
+            .cloned();
+        assert_eq!(
+            new_port,
+            Some(json!({"name": "b", "port": 81, "protocol": "TCP"}))
+        );
+        assert!(
+            owned_by_patcher(&defaulted).contains(r#""f:protocol":{}"#),
+            "{}",
+            owned_by_patcher(&defaulted)
+        );
+        let undefaulted = request.run().expect("the patch applies");
+        assert!(!owned_by_patcher(&undefaulted).contains("f:protocol"));
     }
 }

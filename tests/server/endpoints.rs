@@ -1174,9 +1174,8 @@ async fn watch_selection_and_expiry() {
     );
 }
 
-/// Defaulting and validation run on every write. The branch's validate.rs
-/// is a placeholder (no defaults, no errors) until branch `val`'s lands;
-/// this passes with val's file (`cargo test -- --ignored`).
+/// Defaulting and validation run on every write; a patch is defaulted
+/// before it is tracked, as upstream defaults while decoding.
 #[tokio::test]
 async fn every_write_is_defaulted_and_validated() {
     let api = Api::start();
@@ -1220,6 +1219,19 @@ async fn every_write_is_defaulted_and_validated() {
         )
         .await;
     assert_eq!(reply.failure().0, 422);
+    assert_eq!(api.get(&format!("{NS}/defaulted")).await.json(), stored);
+
+    // A patch that only removes a defaulted value changes nothing: the
+    // default comes back before the no-op test, as upstream decodes it.
+    let reply = api
+        .patch(
+            &format!("{NS}/defaulted?fieldManager=remover"),
+            JSON_PATCH,
+            r#"[{"op":"remove","path":"/subsets/0/ports/0/protocol"}]"#,
+        )
+        .await;
+    assert_eq!(reply.code, 200, "{}", reply.text);
+    assert_eq!(reply.json(), stored);
     assert_eq!(api.get(&format!("{NS}/defaulted")).await.json(), stored);
 }
 

@@ -332,19 +332,18 @@ fn patch_in(
 ) -> Result<Written, Failure> {
     let mut store = store.lock();
     let live = store.get(namespace, name).cloned();
-    let request =
-        patch_request(parts, body).target(Target::new("endpoints", name, Some(namespace)));
+    // Defaulted as upstream defaults while decoding: before managedFields
+    // are recorded (the patcher owns what defaulting fills in; a patch that
+    // only removes a defaulted value is a no-op), and, for an apply, on the
+    // merged result.
+    let request = patch_request(parts, body)
+        .target(Target::new("endpoints", name, Some(namespace)))
+        .defaults(&validate::set_defaults);
     let request = match &live {
         Some(live) => request.live(live),
         None => request,
     };
     let mut outcome = request.run()?;
-    // Defaults are set on the patched object, before validation; the
-    // stored object is already defaulted, so an unchanged outcome stays
-    // unchanged. (Upstream defaults while decoding, before the field
-    // manager: a patch that only removes a defaulted value is a no-op
-    // there, and here records the removal in managedFields.)
-    validate::set_defaults(&mut outcome.object);
     // Written out as Go writes the decoded object: what that omits may be
     // all the patch changed (a `{}` where nothing was).
     let mut changed = outcome.changed;
