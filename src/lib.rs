@@ -28,10 +28,12 @@
 //! 5. The strategy, in place of the live object: [`json_patch`],
 //!    [`merge_patch`], [`strategic`] (which walks the value with its
 //!    [`schema`]), or apply in [`managed`].
-//! 6. The result is decoded into its kind's type, within the reach: the
-//!    members its schema does not declare are dropped and reported under
-//!    `fieldValidation` (warnings, or a 422 under `Strict`), unless
-//!    [`PatchRequest::preserve_unknown_fields`] keeps them.
+//! 6. The result is decoded into its kind's type, within the reach
+//!    ([`unknown_fields`]): the members its schema does not declare are
+//!    dropped and reported under `fieldValidation` (warnings, or a 422 under
+//!    `Strict`), unless [`PatchRequest::preserve_unknown_fields`] keeps
+//!    them. A server decodes a create's or a replace's body the same way
+//!    ([`unknown_fields::undeclared`]).
 //! 7. [`managed`] records who owns which fields in `metadata.managedFields`
 //!    ([`fieldpath`] sets), comparing within the reach and looking into
 //!    each stored entry only along the changed paths; an apply copies only
@@ -97,7 +99,7 @@ mod reach;
 pub mod request;
 pub mod schema;
 pub mod strategic;
-mod unknown_fields;
+pub mod unknown_fields;
 mod validation;
 
 // Strategic merge and apply identify list elements alike (a test).

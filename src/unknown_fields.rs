@@ -9,7 +9,8 @@
 //! they are members like any other. Under `fieldValidation=Warn` and
 //! `Strict` the decoder also lists each such member, `unknown field
 //! "<path>"`, paths dotted with list indices (`subsets[0].addresses[1].x`).
-//! Which decoder runs decides the order of the list ([`Reader`]).
+//! Which decoder runs decides the order of the list (the crate-private
+//! `Reader`).
 //!
 //! What is undeclared is the schema's to say: members of a struct whose
 //! policy is [`Unknown::Error`] or [`Unknown::Lenient`] that it does not
@@ -18,10 +19,11 @@
 //! and anything untyped keep what they hold. Values of the wrong type are
 //! left as they are.
 //!
-//! The walk follows the patch: it visits only what the patch reached
-//! ([`Reach`]), taking the live object to be as kube-apiserver stores it,
-//! with no undeclared member (the stored object was decoded too). Nothing is
-//! copied; a dropped member is removed in place.
+//! The walk follows the patch: it visits only what the patch reached (the
+//! crate-private `Reach`), taking the live object to be as kube-apiserver
+//! stores it, with no undeclared member (the stored object was decoded too).
+//! Nothing is copied; a dropped member is removed in place. [`undeclared`]
+//! walks a whole object, the body of a create or an update.
 
 use serde_json::{Map, Value};
 
@@ -71,6 +73,33 @@ pub(crate) struct Decode {
     pub(crate) list: bool,
     /// Remove them from the value (all but `Strict`, which fails instead).
     pub(crate) drop: bool,
+}
+
+/// The members of `object`, a whole object as a create or an update sends
+/// it, that its kind's type does not declare, as kube-apiserver's JSON
+/// decoder finds them: their `unknown field "<path>"` messages in document
+/// order (keys sorted), at most 100 (sigs.k8s.io/json's limit), each member
+/// removed when `drop` (`fieldValidation` `Warn` and `Ignore`; `Strict`
+/// refuses the body instead). An object of a kind `schema` does not describe
+/// keeps everything. A server decoding a create's or a replace's body calls
+/// this; a PATCH result is decoded by the request itself.
+///
+/// ```
+/// use kubepatch::{schema::Schema, unknown_fields::undeclared};
+/// use serde_json::json;
+///
+/// let mut body = json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "web", "x": 1},
+///     "subsets": [{"addresses": [{"ip": "10.0.0.1", "y": 2}]}]});
+/// let found = undeclared(&mut body, &Schema::endpoints(), true);
+/// assert_eq!(found, [r#"unknown field "metadata.x""#, r#"unknown field "subsets[0].addresses[0].y""#]);
+/// assert_eq!(body["metadata"], json!({"name": "web"}));
+/// ```
+pub fn undeclared(object: &mut Value, schema: &Schema, drop: bool) -> Vec<String> {
+    let Some(root) = schema.root_of(object) else {
+        return Vec::new();
+    };
+    let how = Decode { list: true, drop };
+    decode(object, schema, root, &Reach::All, Reader::GoJson, how)
 }
 
 /// Decode `value`, an object of the kind whose schema node is `root`, within

@@ -206,10 +206,12 @@ pub(crate) fn record_update(
     };
     let root = root_of(schema, &new);
     let new_image = new_image(&new);
-    let changed = live_image != new_image;
     let changes = typed.compare(&live_image, &new_image, root);
     let touched = changes.modified.union(&changes.added);
     let gone = touched.union(&changes.removed);
+    // A changed field is a change; without one the images are compared
+    // still (items of a keyed list reordered change no field).
+    let changed = !gone.is_empty() || live_image != new_image;
     for entry in managers.0.values_mut() {
         entry.fields.give_up(&gone);
     }

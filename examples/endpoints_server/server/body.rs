@@ -3,16 +3,15 @@
 //! (and filled in when absent, from the URL), and the members the type does
 //! not declare reported under `fieldValidation` and dropped.
 //!
-//! kubepatch's own decode of a PATCH result is not public; this is the
-//! minimal equivalent for whole objects: it walks the public
-//! [`Schema::endpoints`] and reports `unknown field "<path>"` (paths as
-//! `subsets[0].addresses[0].x`), in the order of the decoded map (keys
-//! sorted) rather than the body's. Duplicate keys are not reported (the
-//! last one is kept, as Go's decoder keeps it).
+//! The undeclared members are found as kubepatch decodes a PATCH result
+//! ([`kubepatch::unknown_fields::undeclared`]): `unknown field "<path>"`
+//! (paths as `subsets[0].addresses[0].x`), in the order of the decoded map
+//! (keys sorted) rather than the body's. Duplicate keys are not reported
+//! (the last one is kept, as Go's decoder keeps it).
 
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
-use kubepatch::schema::{Node, NodeId, Schema, Unknown};
+use kubepatch::schema::{Node, NodeId, Schema};
 use kubepatch::{Error, FieldValidation};
 use serde_json::Value;
 
@@ -53,17 +52,8 @@ pub fn decode(
         }
     };
     check_kind(&mut object)?;
-    let schema = Schema::endpoints();
-    let root = schema
-        .root_for("v1", "Endpoints")
-        .unwrap_or(kubepatch::schema::UNTYPED);
-    let mut unknown = Vec::new();
     let drop = validation != FieldValidation::Strict;
-    walk(&schema, root, &mut object, "", &mut unknown, drop);
-    let messages: Vec<String> = unknown
-        .iter()
-        .map(|path| format!("unknown field {}", super::reply::quoted(path)))
-        .collect();
+    let messages = kubepatch::unknown_fields::undeclared(&mut object, super::schema(), drop);
     match validation {
         FieldValidation::Strict if !messages.is_empty() => Err(bad_request(format!(
             "strict decoding error: {}",
@@ -188,65 +178,6 @@ fn json_kind(value: &Value) -> &'static str {
     }
 }
 
-/// Collect (and `drop`) the members of `value` that the structs of
-/// `schema` from `node` do not declare.
-fn walk(
-    schema: &Schema,
-    node: NodeId,
-    value: &mut Value,
-    path: &str,
-    unknown: &mut Vec<String>,
-    drop: bool,
-) {
-    let join = |key: &str| {
-        if path.is_empty() {
-            key.to_string()
-        } else {
-            format!("{path}.{key}")
-        }
-    };
-    match (schema.node(node), value) {
-        (Node::Pointer(to), value) => walk(schema, *to, value, path, unknown, drop),
-        (Node::Struct(s), Value::Object(members)) => {
-            let mut gone = Vec::new();
-            for (key, member) in members.iter_mut() {
-                match (s.fields.get(key), s.extra) {
-                    (Some(field), _) => walk(schema, field.node, member, &join(key), unknown, drop),
-                    (None, Some(extra)) => walk(schema, extra, member, &join(key), unknown, drop),
-                    (None, None) if s.unknown == Unknown::Untyped => {}
-                    (None, None) => {
-                        unknown.push(join(key));
-                        gone.push(key.clone());
-                    }
-                }
-            }
-            if drop {
-                for key in gone {
-                    members.remove(&key);
-                }
-            }
-        }
-        (Node::Map { values, .. }, Value::Object(members)) => {
-            for (key, member) in members.iter_mut() {
-                walk(schema, *values, member, &join(key), unknown, drop);
-            }
-        }
-        (Node::List(list), Value::Array(items)) => {
-            for (i, item) in items.iter_mut().enumerate() {
-                walk(
-                    schema,
-                    list.items,
-                    item,
-                    &format!("{path}[{i}]"),
-                    unknown,
-                    drop,
-                );
-            }
-        }
-        _ => {}
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,14 +208,17 @@ mod tests {
 
     #[test]
     fn unknown_members_by_path() {
-        let schema = Schema::endpoints();
-        let root = schema.root_for("v1", "Endpoints").expect("a root");
         let mut object = json!({"apiVersion": "v1", "kind": "Endpoints", "x": 1,
             "metadata": {"name": "a", "labels": {"k": "v"}, "y": 2},
             "subsets": [{"addresses": [{"ip": "1.2.3.4", "z": 3}]}]});
-        let mut unknown = Vec::new();
-        walk(&schema, root, &mut object, "", &mut unknown, true);
-        assert_eq!(unknown, ["metadata.y", "subsets[0].addresses[0].z", "x"]);
+        let unknown =
+            kubepatch::unknown_fields::undeclared(&mut object, super::super::schema(), true);
+        let paths = ["metadata.y", "subsets[0].addresses[0].z", "x"];
+        let expected: Vec<String> = paths
+            .iter()
+            .map(|p| format!("unknown field \"{p}\""))
+            .collect();
+        assert_eq!(unknown, expected);
         assert_eq!(
             object,
             json!({"apiVersion": "v1", "kind": "Endpoints",

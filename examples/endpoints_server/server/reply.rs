@@ -151,13 +151,11 @@ pub fn plain_status(status: &Status) -> Reply {
 /// `404` for a path no route serves, as kube-apiserver's not-found handler
 /// answers it (`details: {}` included).
 pub fn path_not_found() -> Reply {
-    let mut status = Status::failure(
+    plain_failure(
         404,
         "NotFound",
         "the server could not find the requested resource",
-    );
-    status.details = Some(StatusDetails::default());
-    plain_status(&status)
+    )
 }
 
 /// `405` for a method a route does not serve, as go-restful's answer
@@ -165,11 +163,16 @@ pub fn path_not_found() -> Reply {
 /// handlers of the Endpoints routes upstream, which a refused method never
 /// reaches: none here either.
 pub fn method_not_allowed() -> Reply {
-    let mut status = Status::failure(
+    plain_failure(
         405,
         "MethodNotAllowed",
         "the server does not allow this method on the requested resource",
-    );
+    )
+}
+
+/// A failure with empty `details` and no warning ([`plain_status`]).
+fn plain_failure(code: u16, reason: &str, message: &str) -> Reply {
+    let mut status = Status::failure(code, reason, message);
     status.details = Some(StatusDetails::default());
     plain_status(&status)
 }

@@ -172,6 +172,22 @@ impl Inner {
         object
     }
 
+    /// [`put`](Self::put), unless `dry_run`: then nothing is stored and the
+    /// object comes back as it would have been stored, without a revision.
+    pub fn put_unless_dry(
+        &mut self,
+        dry_run: bool,
+        namespace: &str,
+        name: &str,
+        object: Value,
+    ) -> Arc<Value> {
+        if dry_run {
+            Arc::new(object)
+        } else {
+            self.put(namespace, name, object)
+        }
+    }
+
     /// Delete `namespace/name`: the delete takes the next revision, which
     /// the DELETED event's object carries. Returns the object as it was
     /// stored, or `None` when there was none.

@@ -74,11 +74,7 @@ fn create_in(
     if store.get(namespace, &name).is_some() {
         return Err(Failure::Exists(name));
     }
-    let object = if options.dry_run {
-        Arc::new(object)
-    } else {
-        store.put(namespace, &name, object)
-    };
+    let object = store.put_unless_dry(options.dry_run, namespace, &name, object);
     Ok((201, object, warnings))
 }
 
@@ -143,6 +139,20 @@ fn prepare_create(
         &mut object,
         &Target::new("endpoints", name, Some(namespace)),
     )?;
+    let mut object = tracked(object, None, options)?;
+    assign_identity(&mut object);
+    check(&object, name)?;
+    Ok(object)
+}
+
+/// A created or replacing object as decoding leaves it (defaults set,
+/// empty collections omitted), its managedFields recorded (operation
+/// Update) against `live`, the stored object a replace replaces.
+fn tracked(
+    mut object: Value,
+    live: Option<&Value>,
+    options: &WriteOptions,
+) -> Result<Value, Error> {
     validate::set_defaults(&mut object);
     super::omit_empty(&mut object);
     let updater = Updater {
@@ -151,10 +161,7 @@ fn prepare_create(
         manager: &options.manager,
         subresource: None,
     };
-    let mut object = update(&updater, None, object)?;
-    assign_identity(&mut object);
-    check(&object, name)?;
-    Ok(object)
+    update(&updater, live, object)
 }
 
 /// Set `uid` (random, v4-like) and `creationTimestamp` (now, RFC 3339 in
@@ -215,11 +222,7 @@ fn replace_in(
         // Created by a PUT: as a POST would (a resourceVersion the body
         // brings is dropped, as etcd3's create through GuaranteedUpdate does).
         let object = prepare_create(object, namespace, name, &options)?;
-        let object = if options.dry_run {
-            Arc::new(object)
-        } else {
-            store.put(namespace, name, object)
-        };
+        let object = store.put_unless_dry(options.dry_run, namespace, name, object);
         return Ok((201, object, warnings));
     };
     finish_update(&mut object, &live, &target)?;
@@ -232,22 +235,12 @@ fn replace_in(
     ) {
         meta.insert("resourceVersion".to_string(), version.clone());
     }
-    validate::set_defaults(&mut object);
-    super::omit_empty(&mut object);
-    let updater = Updater {
-        schema: super::schema(),
-        now: jiff::Timestamp::now(),
-        manager: &options.manager,
-        subresource: None,
-    };
-    let object = update(&updater, Some(&live), object)?;
+    let object = tracked(object, Some(&live), &options)?;
     check(&object, name)?;
     let object = if *live == object {
         live
-    } else if options.dry_run {
-        Arc::new(object)
     } else {
-        store.put(namespace, name, object)
+        store.put_unless_dry(options.dry_run, namespace, name, object)
     };
     Ok((200, object, warnings))
 }
@@ -356,8 +349,7 @@ fn patch_in(
     check(&outcome.object, name)?;
     let object = match live {
         Some(live) if !changed => live,
-        _ if outcome.dry_run => Arc::new(outcome.object),
-        _ => store.put(namespace, name, outcome.object),
+        _ => store.put_unless_dry(outcome.dry_run, namespace, name, outcome.object),
     };
     Ok((outcome.code, object, outcome.warnings))
 }
